@@ -1,0 +1,72 @@
+//! The stable diagnostic codes. Each one is documented, with an example that
+//! triggers it, in `docs/diagnostics.md`, and has at least one case under
+//! `tests/check/err/` (a test keeps all three in step).
+
+use serde::{Serialize, Serializer};
+
+macro_rules! codes {
+    ($($variant:ident => $id:literal, $summary:literal;)*) => {
+        /// A stable diagnostic code such as `yardstick::type::mismatch`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as users see it: `yardstick::...`.
+            pub fn id(self) -> &'static str {
+                match self { $(Code::$variant => $id,)* }
+            }
+
+            /// One line on what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    SyntaxError => "yardstick::syntax::error", "text that is not part of the language";
+    SyntaxLiteral => "yardstick::syntax::literal", "a literal that cannot be read (bad date, escape or number)";
+    SyntaxTooDeep => "yardstick::syntax::too_deep", "brackets or operators nested too deeply to check";
+    UnknownField => "yardstick::field::unknown", "a field that this kind of declaration does not have";
+    FieldValue => "yardstick::field::value", "a field whose value has the wrong form";
+    DuplicateField => "yardstick::field::duplicate", "a single-valued field given twice";
+    MissingField => "yardstick::field::missing", "a required field is absent";
+    DuplicateName => "yardstick::name::duplicate", "a name declared twice in one library";
+    Unresolved => "yardstick::name::unresolved", "a reference to a name that does not exist";
+    WrongKind => "yardstick::name::wrong_kind", "a reference to a declaration of the wrong kind";
+    Cycle => "yardstick::cycle", "metrics, variants or owners that depend on themselves";
+    TypeMismatch => "yardstick::type::mismatch", "an operand or value of the wrong type";
+    Arity => "yardstick::type::arity", "a function called with the wrong number of arguments";
+    UnknownFunction => "yardstick::type::unknown_function", "a call to a function the language does not have";
+    Argument => "yardstick::type::argument", "an argument outside what the function accepts";
+    Unaggregated => "yardstick::level::unaggregated", "a column used outside an aggregate in a metric formula";
+    AggregateInRow => "yardstick::level::aggregate_in_row", "an aggregate where only row-level expressions are allowed";
+    NestedAggregate => "yardstick::level::nested_aggregate", "an aggregate inside another aggregate";
+    DerivedFormula => "yardstick::level::derived", "a derived formula that uses columns, aggregates or row functions";
+    UnitMismatch => "yardstick::unit::mismatch", "operands whose units cannot be combined";
+    UnknownUnit => "yardstick::unit::unknown", "a unit name the language does not know";
+    DeclaredUnit => "yardstick::unit::declared", "a declared unit that differs from the formula's";
+    BoundUnit => "yardstick::unit::bound", "an SLA target, assert bound or freshness that does not fit what it constrains";
+    Lagging => "yardstick::drives::lagging", "a lagging metric that declares `drives`";
+    VariantWidens => "yardstick::variant::widens", "a variant that changes what it may only narrow";
+    DimensionNotAllowed => "yardstick::dimension::not_allowed", "a dimension the source or base metric does not offer";
+    JoinNotKey => "yardstick::join::not_key", "a join that does not land on the joined source's key";
+    DeprecatedUse => "yardstick::deprecated::used", "a deprecated metric used by another declaration";
+    ChangelogMissing => "yardstick::changelog::missing", "a metric version above 1 with no changelog entry for it";
+    TestShape => "yardstick::test::shape", "a test row or expectation that does not fit its source or metric";
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}

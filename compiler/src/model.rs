@@ -1,0 +1,238 @@
+//! The resolved, typed model of a library: what `yardstick compile --emit ir`
+//! prints and what later stages (lowering, fingerprints) read.
+//!
+//! Every reference in the model names a declaration that exists. Variants are
+//! flattened: a variant carries its base's formula and filters plus its own.
+
+use crate::span::Span;
+use crate::syntax::ast::{Duration, Expr};
+use crate::types::{Type, Unit};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Library {
+    pub sources: BTreeMap<String, Source>,
+    pub owners: BTreeMap<String, Owner>,
+    pub outcomes: BTreeMap<String, Outcome>,
+    pub metrics: BTreeMap<String, Metric>,
+    pub tests: Vec<Test>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub name: String,
+    pub description: Option<String>,
+    /// As written: relative to `file`'s directory; may be a glob.
+    pub path: Option<String>,
+    pub format: Option<Format>,
+    pub time: Option<String>,
+    pub key: Option<String>,
+    pub excludes: Vec<Expr>,
+    pub joins: Vec<JoinSpec>,
+    /// Columns a query may group by: `channel` or `accounts.segment`.
+    pub dimensions: Vec<String>,
+    pub columns: Vec<Column>,
+    /// The library file that declares it.
+    pub file: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Source {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Parquet,
+    Csv,
+    Json,
+    Arrow,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        Some(match name {
+            "parquet" => Format::Parquet,
+            "csv" => Format::Csv,
+            "json" => Format::Json,
+            "arrow" => Format::Arrow,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinSpec {
+    pub source: String,
+    /// The column of this source that equals the joined source's key.
+    pub on: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: Type,
+    pub nullable: bool,
+    pub unit: Unit,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Owner {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub contact: Option<String>,
+    pub escalates_to: Option<String>,
+    pub description: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub name: String,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub direction: Option<Direction>,
+    pub measured_by: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Metric {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub version: u32,
+    pub owner: Option<String>,
+    pub tier: Option<Tier>,
+    pub drives: Vec<Drive>,
+    /// The `unit` as written (`score`, `usd/min`), if any.
+    pub declared_unit: Option<String>,
+    /// The unit the formula has.
+    pub unit: Unit,
+    pub value_type: Type,
+    pub variant_of: Option<String>,
+    pub deprecated: bool,
+    pub assert: Option<Bound>,
+    pub sla: Option<Sla>,
+    pub changelog: BTreeMap<u32, String>,
+    /// The dimensions a query may group this metric by.
+    pub dimensions: Vec<String>,
+    pub definition: Definition,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Definition {
+    Base(BaseMetric),
+    Derived(DerivedMetric),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseMetric {
+    pub source: String,
+    /// The effective time column (the metric's own, else the source's).
+    pub time: Option<String>,
+    /// `where` clauses: all must hold.
+    pub filters: Vec<Expr>,
+    /// The metric's `exclude` clauses (the source's are on the source).
+    pub excludes: Vec<Expr>,
+    pub formula: Expr,
+    pub lookback: Option<Duration>,
+    pub min_sample: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DerivedMetric {
+    pub formula: Expr,
+    /// The metrics the formula reads, in order of first use.
+    pub inputs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Leading,
+    Lagging,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Drive {
+    pub outcome: String,
+    pub after: Option<Duration>,
+}
+
+/// `>= 70%`, `<= 5`, `between -100 and 100`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bound {
+    pub low: Option<Limit>,
+    pub high: Option<Limit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Limit {
+    pub value: f64,
+    pub inclusive: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Sla {
+    pub freshness: Option<Duration>,
+    pub target: Option<Bound>,
+    pub review: Option<Review>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    Weekly,
+    Monthly,
+    Quarterly,
+}
+
+/// A `test` block: rows in, expected values out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Test {
+    pub name: String,
+    pub givens: Vec<GivenRows>,
+    pub expects: Vec<Expectation>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GivenRows {
+    pub source: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Expr>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expectation {
+    pub metric: String,
+    pub by: Vec<String>,
+    pub grain: Option<String>,
+    pub as_of: Option<Expr>,
+    /// One value (no `by`) or rows of dimension values then the value.
+    pub rows: Vec<Vec<Expr>>,
+    #[serde(skip)]
+    pub span: Span,
+}

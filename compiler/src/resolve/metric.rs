@@ -1,0 +1,561 @@
+//! `metric` declarations: reading their fields, ordering them by dependency
+//! (derived inputs, variant bases), and building each one's typed model —
+//! base, derived or variant — once what it reads is known.
+
+use super::fields::{self, Fields};
+use super::graph;
+use super::metric_checks;
+use super::source::{unknown_unit, RowScope};
+use super::{Located, Names};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{
+    BaseMetric, Bound, Definition, DerivedMetric, Drive, Library, Metric, Review, Sla, Tier,
+};
+use crate::span::Span;
+use crate::syntax::ast::{BinaryOp, DeclKind, Duration, Entry, Expr, ExprKind, Field, Ident};
+use crate::types::check::{Checker, Lookup, Mode, Scope, Typed};
+use crate::types::unit::DIMENSIONLESS_NAMES;
+use crate::types::{Type, Unit};
+use std::collections::BTreeMap;
+
+/// A metric's fields as written, before anything it refers to is checked.
+pub(super) struct Draft<'a> {
+    pub name: &'a Ident,
+    pub variant_of: Option<&'a Ident>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub version: (u32, Span),
+    pub owner: Option<Ident>,
+    pub tier: Option<(Tier, Span)>,
+    pub drives: Vec<(Ident, Option<Duration>)>,
+    pub drives_span: Option<Span>,
+    pub unit: Option<&'a Field>,
+    pub from: Option<Ident>,
+    pub time: Option<Ident>,
+    pub wheres: Vec<&'a Expr>,
+    pub excludes: Vec<&'a Expr>,
+    pub formula: Option<&'a Expr>,
+    pub lookback: Option<(Duration, Span)>,
+    pub dimensions: Option<Vec<(String, Span)>>,
+    pub min_sample: Option<u64>,
+    pub assert: Option<(Bound, bool, Span)>,
+    pub deprecated: bool,
+    pub sla: Option<(Sla, bool, Span)>,
+    pub changelog: BTreeMap<u32, String>,
+    /// Fields that define meaning, with where they were written: a variant
+    /// may set none of them.
+    pub meaning_fields: Vec<(&'static str, Span)>,
+}
+
+pub(super) fn build_all(
+    decls: &[Located<'_>],
+    library: &Library,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Metric> {
+    let drafts: BTreeMap<String, Draft<'_>> = decls
+        .iter()
+        .map(|l| (l.decl.name.name.clone(), read(l, diags)))
+        .collect();
+
+    let mut edges = BTreeMap::new();
+    let mut spans = BTreeMap::new();
+    for (name, draft) in &drafts {
+        edges.insert(name.clone(), dependencies(draft, names));
+        spans.insert(name.clone(), draft.name.span);
+    }
+    let order = graph::order(&edges, &spans, "metrics", diags);
+
+    let mut done: BTreeMap<String, Metric> = BTreeMap::new();
+    for name in &order.order {
+        if order.cyclic.contains(name) {
+            continue;
+        }
+        let Some(draft) = drafts.get(name) else {
+            continue;
+        };
+        if let Some(metric) = build(draft, library, &done, names, diags) {
+            done.insert(name.clone(), metric);
+        }
+    }
+    for draft in drafts.values() {
+        metric_checks::references(draft, &done, names, diags);
+    }
+    done
+}
+
+/// The metrics a draft reads: its base, or the metric names in a derived
+/// formula.
+fn dependencies(draft: &Draft<'_>, names: &Names) -> Vec<String> {
+    if let Some(base) = draft.variant_of {
+        return vec![base.name.clone()];
+    }
+    if draft.from.is_some() {
+        return Vec::new();
+    }
+    let mut inputs = Vec::new();
+    if let Some(formula) = draft.formula {
+        formula.walk(&mut |e| {
+            if let Some(n) = e.as_name() {
+                if names.kind(n) == Some(DeclKind::Metric) && !inputs.iter().any(|i| i == n) {
+                    inputs.push(n.to_owned());
+                }
+            }
+        });
+    }
+    inputs
+}
+
+fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
+    let decl = located.decl;
+    let what = format!("metric `{}`", decl.name.name);
+    let mut plain = Vec::new();
+    let mut sla = None;
+    let mut changelog = BTreeMap::new();
+    for entry in &decl.entries {
+        match entry {
+            Entry::Field(f) => plain.push(f),
+            Entry::Block(b) if b.name.name == "sla" => {
+                sla = Some(metric_checks::read_sla(b, diags));
+            }
+            Entry::Block(b) if b.name.name == "changelog" => {
+                changelog = metric_checks::read_changelog(b, diags);
+            }
+            Entry::Block(b) => diags.push(unknown_entry(&what, &b.name.name, b.name.span)),
+            Entry::Columns(_, span) => diags.push(unknown_entry(&what, "columns", *span)),
+            Entry::Join(j) => diags.push(unknown_entry(&what, "join", j.span)),
+        }
+    }
+    let mut f = Fields::new(what, plain);
+    let mut meaning_fields = Vec::new();
+    let mut meaning = |key: &'static str, field: Option<&Field>| {
+        if let Some(field) = field {
+            meaning_fields.push((key, field.key.span));
+        }
+    };
+    let title = f.one("title", diags).and_then(|x| fields::string(x, diags));
+    let description = f
+        .one("description", diags)
+        .and_then(|x| fields::string(x, diags))
+        .or_else(|| decl.doc.clone());
+    let version = match f.one("version", diags) {
+        Some(x) => (
+            fields::integer(x, diags).map(|v| v as u32).unwrap_or(1),
+            x.span,
+        ),
+        None => (1, decl.name.span),
+    };
+    let owner = f.one("owner", diags).and_then(|x| fields::name(x, diags));
+    let tier = f.one("tier", diags).and_then(|x| {
+        let t = fields::choice(x, &["leading", "lagging"], diags)?;
+        Some((
+            if t == "leading" {
+                Tier::Leading
+            } else {
+                Tier::Lagging
+            },
+            x.span,
+        ))
+    });
+    let drives_field = f.one("drives", diags);
+    let drives = drives_field.map(|x| read_drives(x, diags)).unwrap_or_default();
+    let unit = f.one("unit", diags);
+    meaning("unit", unit);
+    let from_field = f.one("from", diags);
+    meaning("from", from_field);
+    let from = from_field.and_then(|x| fields::name(x, diags));
+    let time_field = f.one("time", diags);
+    meaning("time", time_field);
+    let time = time_field.and_then(|x| fields::name(x, diags));
+    let wheres = f
+        .all("where")
+        .into_iter()
+        .filter_map(|x| fields::expr(x, diags))
+        .collect();
+    let excludes = f
+        .all("exclude")
+        .into_iter()
+        .filter_map(|x| fields::expr(x, diags))
+        .collect();
+    let formula_field = f.one("formula", diags);
+    meaning("formula", formula_field);
+    let formula = formula_field.and_then(|x| fields::expr(x, diags));
+    let lookback_field = f.one("lookback", diags);
+    meaning("lookback", lookback_field);
+    let lookback = lookback_field.and_then(|x| fields::duration(x, diags).map(|d| (d, x.span)));
+    let dimensions = f
+        .one("dimensions", diags)
+        .map(|x| fields::paths(x, diags));
+    let min_sample_field = f.one("min_sample", diags);
+    meaning("min_sample", min_sample_field);
+    let min_sample = min_sample_field.and_then(|x| fields::integer(x, diags));
+    let assert = f
+        .one("assert", diags)
+        .and_then(|x| fields::bound(x, diags).map(|(b, pct)| (b, pct, x.span)));
+    let deprecated = f
+        .one("deprecated", diags)
+        .and_then(|x| fields::boolean(x, diags))
+        .unwrap_or(false);
+    f.finish(diags);
+    Draft {
+        name: &decl.name,
+        variant_of: decl.variant_of.as_ref(),
+        title,
+        description,
+        version,
+        owner,
+        tier,
+        drives,
+        drives_span: drives_field.map(|f| f.key.span),
+        unit,
+        from,
+        time,
+        wheres,
+        excludes,
+        formula,
+        lookback,
+        dimensions,
+        min_sample,
+        assert,
+        deprecated,
+        sla,
+        changelog,
+        meaning_fields,
+    }
+}
+
+fn unknown_entry(what: &str, entry: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownField,
+        span,
+        format!("{what} has no `{entry}`"),
+    )
+    .label("not part of a metric")
+    .help("a metric has the blocks `sla { ... }` and `changelog { ... }`")
+}
+
+fn read_drives(field: &Field, diags: &mut Diagnostics) -> Vec<(Ident, Option<Duration>)> {
+    let crate::syntax::ast::Value::List(items, _) = &field.value else {
+        diags.push(
+            Diagnostic::error(Code::FieldValue, field.value.span(), "`drives` expects outcomes")
+                .label("not a list of outcomes")
+                .help("write `drives: retention after 6mo, cost_to_serve`"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match item.expr.as_name() {
+            Some(n) => out.push((
+                Ident {
+                    name: n.to_owned(),
+                    span: item.expr.span,
+                },
+                item.after.map(|(d, _)| d),
+            )),
+            None => diags.push(
+                Diagnostic::error(Code::FieldValue, item.expr.span, "`drives` expects outcome names")
+                    .label("not a name")
+                    .help("write `drives: retention after 6mo, cost_to_serve`"),
+            ),
+        }
+    }
+    out
+}
+
+/// Metric names in a derived formula resolve to metrics already built.
+struct MetricScope<'a> {
+    done: &'a BTreeMap<String, Metric>,
+    names: &'a Names,
+}
+
+impl Scope for MetricScope<'_> {
+    fn lookup(&self, parts: &[String]) -> Lookup {
+        let name = parts.join(".");
+        if let Some(m) = self.done.get(&name) {
+            return Lookup::Found(Typed::new(m.value_type, m.unit.clone(), true));
+        }
+        if self.names.kind(&name) == Some(DeclKind::Metric) || self.names.is_broken(&name) {
+            return Lookup::Poisoned;
+        }
+        Lookup::Missing {
+            kind: "metric",
+            candidates: self
+                .names
+                .of_kind(DeclKind::Metric)
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+fn build(
+    draft: &Draft<'_>,
+    library: &Library,
+    done: &BTreeMap<String, Metric>,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Option<Metric> {
+    if let Some(base) = draft.variant_of {
+        return metric_checks::variant(draft, base, library, done, names, diags);
+    }
+    let Some(formula) = draft.formula else {
+        diags.push(
+            Diagnostic::error(
+                Code::MissingField,
+                draft.name.span,
+                format!("metric `{}` has no formula", draft.name.name),
+            )
+            .label("no `formula`")
+            .help("add `formula: ...`, or make it `variant of` another metric"),
+        );
+        return None;
+    };
+    let (definition, typed, allowed) = match &draft.from {
+        Some(from) => base(draft, from, formula, library, names, diags)?,
+        None => derived(draft, formula, done, names, diags)?,
+    };
+    let dimensions = metric_checks::narrow_dimensions(
+        draft.dimensions.as_deref(),
+        &allowed,
+        "its source",
+        diags,
+    );
+    let unit = unit_of(draft, &typed, diags);
+    Some(assemble(draft, definition, typed.ty, unit, dimensions, None))
+}
+
+/// Builds the model once the definition is known.
+pub(super) fn assemble(
+    draft: &Draft<'_>,
+    definition: Definition,
+    value_type: Type,
+    unit: Unit,
+    dimensions: Vec<String>,
+    base: Option<&Metric>,
+) -> Metric {
+    let inherit = |own: Option<String>, theirs: Option<&Option<String>>| {
+        own.or_else(|| theirs.cloned().flatten())
+    };
+    Metric {
+        name: draft.name.name.clone(),
+        title: inherit(draft.title.clone(), base.map(|b| &b.title)),
+        description: inherit(draft.description.clone(), base.map(|b| &b.description)),
+        version: draft.version.0,
+        owner: inherit(
+            draft.owner.as_ref().map(|o| o.name.clone()),
+            base.map(|b| &b.owner),
+        ),
+        tier: draft.tier.map(|t| t.0).or(base.and_then(|b| b.tier)),
+        drives: if draft.drives.is_empty() {
+            base.map(|b| b.drives.clone()).unwrap_or_default()
+        } else {
+            draft
+                .drives
+                .iter()
+                .map(|(o, after)| Drive {
+                    outcome: o.name.clone(),
+                    after: *after,
+                })
+                .collect()
+        },
+        declared_unit: draft
+            .unit
+            .and_then(fields::single_expr)
+            .map(unit_text)
+            .or_else(|| base.and_then(|b| b.declared_unit.clone())),
+        unit,
+        value_type,
+        variant_of: draft.variant_of.map(|v| v.name.clone()),
+        deprecated: draft.deprecated,
+        assert: draft
+            .assert
+            .as_ref()
+            .map(|a| a.0.clone())
+            .or_else(|| base.and_then(|b| b.assert.clone())),
+        sla: draft
+            .sla
+            .as_ref()
+            .map(|s| s.0.clone())
+            .or_else(|| base.and_then(|b| b.sla.clone())),
+        changelog: draft.changelog.clone(),
+        dimensions,
+        definition,
+        span: draft.name.span,
+    }
+}
+
+type Built = (Definition, Typed, Vec<String>);
+
+fn base(
+    draft: &Draft<'_>,
+    from: &Ident,
+    formula: &Expr,
+    library: &Library,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Option<Built> {
+    if !names.expect(from, DeclKind::Source, diags) {
+        return None;
+    }
+    let source = library.sources.get(&from.name)?;
+    let scope = RowScope {
+        source,
+        sources: &library.sources,
+    };
+    metric_checks::filters(&draft.wheres, &draft.excludes, &scope, diags);
+    let typed = Checker::new(&scope, Mode::Formula, diags).check(formula);
+    let time = metric_checks::time_column(draft, source, diags);
+    let typed = metric_checks::numeric_formula(formula, typed?, diags)?;
+    let definition = Definition::Base(BaseMetric {
+        source: source.name.clone(),
+        time,
+        filters: draft.wheres.iter().map(|e| (*e).clone()).collect(),
+        excludes: draft.excludes.iter().map(|e| (*e).clone()).collect(),
+        formula: formula.clone(),
+        lookback: draft.lookback.map(|l| l.0),
+        min_sample: draft.min_sample,
+    });
+    Some((definition, typed, source.dimensions.clone()))
+}
+
+fn derived(
+    draft: &Draft<'_>,
+    formula: &Expr,
+    done: &BTreeMap<String, Metric>,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Option<Built> {
+    for (key, span) in [
+        ("where", draft.wheres.first().map(|e| e.span)),
+        ("exclude", draft.excludes.first().map(|e| e.span)),
+        ("time", draft.time.as_ref().map(|t| t.span)),
+        ("lookback", draft.lookback.map(|l| l.1)),
+        ("min_sample", draft.min_sample.map(|_| draft.name.span)),
+    ] {
+        if let Some(span) = span {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownField,
+                    span,
+                    format!("derived metric `{}` cannot have `{key}`", draft.name.name),
+                )
+                .label("only for metrics with `from`")
+                .help("a derived metric reads rows only through its inputs: set this on the inputs, or add `from:`"),
+            );
+        }
+    }
+    let scope = MetricScope { done, names };
+    let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
+    let typed = metric_checks::numeric_formula(formula, typed, diags)?;
+    let mut inputs: Vec<String> = Vec::new();
+    formula.walk(&mut |e| {
+        if let Some(n) = e.as_name() {
+            if done.contains_key(n) && !inputs.iter().any(|i| i == n) {
+                inputs.push(n.to_owned());
+            }
+        }
+    });
+    let mut allowed: Option<Vec<String>> = None;
+    for input in inputs.iter().filter_map(|i| done.get(i)) {
+        allowed = Some(match allowed {
+            None => input.dimensions.clone(),
+            Some(a) => a
+                .into_iter()
+                .filter(|d| input.dimensions.contains(d))
+                .collect(),
+        });
+    }
+    let definition = Definition::Derived(DerivedMetric {
+        formula: formula.clone(),
+        inputs,
+    });
+    Some((definition, typed, allowed.unwrap_or_default()))
+}
+
+/// The metric's unit: the formula's, checked against a declared `unit`.
+fn unit_of(draft: &Draft<'_>, typed: &Typed, diags: &mut Diagnostics) -> Unit {
+    let Some(field) = draft.unit else {
+        return typed.unit.clone();
+    };
+    let Some(declared) = fields::single_expr(field).and_then(|e| parse_unit(e, diags)) else {
+        return typed.unit.clone();
+    };
+    if declared != typed.unit {
+        diags.push(
+            Diagnostic::error(
+                Code::DeclaredUnit,
+                field.value.span(),
+                format!(
+                    "`unit` says {} but the formula gives {}",
+                    declared, typed.unit
+                ),
+            )
+            .label(format!("declared {declared}"))
+            .help(format!(
+                "declare `unit: {}` or change the formula",
+                if typed.unit.is_dimensionless() {
+                    "ratio".to_owned()
+                } else {
+                    typed.unit.to_string()
+                }
+            )),
+        );
+    }
+    typed.unit.clone()
+}
+
+/// `usd`, `score`, `usd/min`: a unit written as a small expression.
+fn parse_unit(expr: &Expr, diags: &mut Diagnostics) -> Option<Unit> {
+    match &expr.kind {
+        ExprKind::Path { parts } if parts.len() == 1 => {
+            let name = parts.first()?;
+            if DIMENSIONLESS_NAMES.contains(&name.as_str()) {
+                return Some(Unit::dimensionless());
+            }
+            let unit = Unit::named(name);
+            if unit.is_none() {
+                diags.push(unknown_unit(&Ident {
+                    name: name.clone(),
+                    span: expr.span,
+                }));
+            }
+            unit
+        }
+        ExprKind::Number { value, .. } if *value == 1.0 => Some(Unit::dimensionless()),
+        ExprKind::Binary { op, left, right } if matches!(op, BinaryOp::Mul | BinaryOp::Div) => {
+            let (l, r) = (parse_unit(left, diags), parse_unit(right, diags));
+            let (l, r) = (l?, r?);
+            Some(if *op == BinaryOp::Mul { l.mul(&r) } else { l.div(&r) })
+        }
+        ExprKind::Error => None,
+        _ => {
+            diags.push(
+                Diagnostic::error(Code::FieldValue, expr.span, "`unit` expects a unit such as `usd`, `ratio` or `usd/min`")
+                    .label("not a unit")
+                    .help("units: ratio, score, count, percent, a currency code, s, min, h, d, and products or quotients of them"),
+            );
+            None
+        }
+    }
+}
+
+fn unit_text(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Path { parts } => parts.join("."),
+        ExprKind::Number { value, .. } => value.to_string(),
+        ExprKind::Binary { op, left, right } => {
+            format!("{}{}{}", unit_text(left), op.symbol(), unit_text(right))
+        }
+        _ => String::new(),
+    }
+}
+
+pub(super) fn review(name: &str) -> Option<Review> {
+    Some(match name {
+        "weekly" => Review::Weekly,
+        "monthly" => Review::Monthly,
+        "quarterly" => Review::Quarterly,
+        _ => return None,
+    })
+}

@@ -1,0 +1,365 @@
+//! `source` declarations: columns, time, key, excludes, joins and dimensions,
+//! and the row scope that expressions over a source resolve names in.
+
+use super::fields::{self, Fields};
+use super::suggest::did_you_mean;
+use super::{Located, Names};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{Column, Format, JoinSpec, Source};
+use crate::span::Span;
+use crate::syntax::ast::{ColumnDecl, DeclKind, Entry, Ident, Join};
+use crate::types::check::{Checker, Lookup, Mode, Scope, Typed};
+use crate::types::{Type, Unit};
+use std::collections::BTreeMap;
+
+/// Names in row-level expressions over `source`: its columns and, through
+/// its joins, `joined.column` (nullable: a row may find no partner).
+pub struct RowScope<'a> {
+    pub source: &'a Source,
+    pub sources: &'a BTreeMap<String, Source>,
+}
+
+impl RowScope<'_> {
+    pub fn column(&self, parts: &[String]) -> Option<Typed> {
+        match parts {
+            [name] => self
+                .source
+                .column(name)
+                .map(|c| Typed::new(c.ty, c.unit.clone(), c.nullable)),
+            [join, name] if self.source.joins.iter().any(|j| &j.source == join) => self
+                .sources
+                .get(join)
+                .and_then(|s| s.column(name))
+                .map(|c| Typed::new(c.ty, c.unit.clone(), true)),
+            _ => None,
+        }
+    }
+
+    pub fn candidates(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.source.columns.iter().map(|c| c.name.clone()).collect();
+        for join in &self.source.joins {
+            if let Some(s) = self.sources.get(&join.source) {
+                out.extend(s.columns.iter().map(|c| format!("{}.{}", s.name, c.name)));
+            }
+        }
+        out
+    }
+}
+
+impl Scope for RowScope<'_> {
+    fn lookup(&self, parts: &[String]) -> Lookup {
+        match self.column(parts) {
+            Some(t) => Lookup::Found(t),
+            None => Lookup::Missing {
+                kind: "column",
+                candidates: self.candidates(),
+            },
+        }
+    }
+}
+
+pub(super) fn build_all(
+    decls: &[Located<'_>],
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Source> {
+    let mut sources = BTreeMap::new();
+    let mut links = Vec::new();
+    for located in decls {
+        let (source, pending) = build(located, diags);
+        links.push(pending);
+        sources.insert(source.name.clone(), source);
+    }
+    // Joins, excludes and dimensions need every source's columns.
+    for pending in links {
+        link(pending, &mut sources, names, diags);
+    }
+    sources
+}
+
+/// What a source still has to check once all sources are known.
+struct Pending<'a> {
+    name: String,
+    joins: Vec<&'a Join>,
+    excludes: Vec<&'a crate::syntax::ast::Expr>,
+    dimensions: Vec<(String, Span)>,
+}
+
+fn build<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> (Source, Pending<'a>) {
+    let decl = located.decl;
+    let what = format!("source `{}`", decl.name.name);
+    let mut plain = Vec::new();
+    let mut columns = Vec::new();
+    let mut has_columns = false;
+    let mut joins = Vec::new();
+    for entry in &decl.entries {
+        match entry {
+            Entry::Field(f) => plain.push(f),
+            Entry::Columns(cols, _) => {
+                has_columns = true;
+                for c in cols {
+                    if let Some(c) = column(c, &columns, diags) {
+                        columns.push(c);
+                    }
+                }
+            }
+            Entry::Join(j) => joins.push(j),
+            Entry::Block(b) => diags.push(
+                Diagnostic::error(
+                    Code::UnknownField,
+                    b.name.span,
+                    format!("{what} has no block `{}`", b.name.name),
+                )
+                .label("unknown block")
+                .help("a source has one block, `columns { ... }`"),
+            ),
+        }
+    }
+    if !has_columns {
+        diags.push(
+            Diagnostic::error(
+                Code::MissingField,
+                decl.name.span,
+                format!("{what} declares no columns"),
+            )
+            .label("no `columns { ... }`")
+            .help("list the columns with their types: `columns { id: string  amount: float @usd }`"),
+        );
+    }
+    let mut f = Fields::new(what, plain);
+    let description = f
+        .one("description", diags)
+        .and_then(|x| fields::string(x, diags))
+        .or_else(|| decl.doc.clone());
+    let path = f.one("path", diags).and_then(|x| fields::string(x, diags));
+    let format = f
+        .one("format", diags)
+        .and_then(|x| fields::choice(x, &["parquet", "csv", "json", "arrow"], diags))
+        .and_then(|s| Format::parse(&s));
+    let time = f.one("time", diags).and_then(|x| fields::name(x, diags));
+    let key = f.one("key", diags).and_then(|x| fields::name(x, diags));
+    let excludes: Vec<_> = f
+        .all("exclude")
+        .into_iter()
+        .filter_map(|x| fields::expr(x, diags))
+        .collect();
+    let dimensions = f
+        .one("dimensions", diags)
+        .map(|x| fields::paths(x, diags))
+        .unwrap_or_default();
+    f.finish(diags);
+
+    for (name, what) in [(&time, "time column"), (&key, "key")] {
+        if let Some(ident) = name {
+            check_column(ident, &columns, what, diags);
+        }
+    }
+    if let Some(t) = &time {
+        if let Some(c) = columns.iter().find(|c| c.name == t.name) {
+            if !matches!(c.ty, Type::Date | Type::Timestamp) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        t.span,
+                        format!("the time column `{}` is {}, not a date or timestamp", c.name, c.ty),
+                    )
+                    .label(format!("this is {}", c.ty))
+                    .with_secondary(c.span, "declared here")
+                    .help("point `time` at a date or timestamp column"),
+                );
+            }
+        }
+    }
+
+    let source = Source {
+        name: decl.name.name.clone(),
+        description,
+        path,
+        format,
+        time: time.map(|t| t.name),
+        key: key.map(|k| k.name),
+        excludes: excludes.iter().map(|e| (*e).clone()).collect(),
+        joins: Vec::new(),
+        dimensions: Vec::new(),
+        columns,
+        file: located.path.to_owned(),
+        span: decl.name.span,
+    };
+    let pending = Pending {
+        name: source.name.clone(),
+        joins,
+        excludes,
+        dimensions,
+    };
+    (source, pending)
+}
+
+fn column(decl: &ColumnDecl, seen: &[Column], diags: &mut Diagnostics) -> Option<Column> {
+    if let Some(first) = seen.iter().find(|c| c.name == decl.name.name) {
+        diags.push(
+            Diagnostic::error(
+                Code::DuplicateName,
+                decl.name.span,
+                format!("column `{}` is declared twice", decl.name.name),
+            )
+            .label("declared again here")
+            .with_secondary(first.span, "first declared here")
+            .help("remove one of them"),
+        );
+        return None;
+    }
+    let Some(ty) = Type::parse(&decl.ty.name) else {
+        let kinds = ["int", "float", "decimal", "string", "bool", "date", "timestamp"];
+        let mut d = Diagnostic::error(
+            Code::FieldValue,
+            decl.ty.span,
+            format!("`{}` is not a column type", decl.ty.name),
+        )
+        .label("unknown type");
+        d = match did_you_mean(&decl.ty.name, kinds.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("column types: {}", kinds.join(", "))),
+        };
+        diags.push(d);
+        return None;
+    };
+    let unit = match &decl.unit {
+        None => Unit::dimensionless(),
+        Some(u) => match Unit::named(&u.name) {
+            Some(unit) => unit,
+            None => {
+                diags.push(unknown_unit(u));
+                Unit::dimensionless()
+            }
+        },
+    };
+    Some(Column {
+        name: decl.name.name.clone(),
+        ty,
+        nullable: decl.nullable,
+        unit,
+        span: decl.name.span,
+    })
+}
+
+pub(super) fn unknown_unit(u: &Ident) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownUnit,
+        u.span,
+        format!("`{}` is not a unit", u.name),
+    )
+    .label("unknown unit")
+    .help("units are three-letter currency codes (usd, eur, ...), durations (s, min, h, d), or for a metric ratio, score, count, percent")
+}
+
+fn check_column(ident: &Ident, columns: &[Column], what: &str, diags: &mut Diagnostics) -> bool {
+    if columns.iter().any(|c| c.name == ident.name) {
+        return true;
+    }
+    let mut d = Diagnostic::error(
+        Code::Unresolved,
+        ident.span,
+        format!("the {what} `{}` is not a declared column", ident.name),
+    )
+    .label("unknown column");
+    if let Some(s) = did_you_mean(&ident.name, columns.iter().map(|c| c.name.as_str())) {
+        d = d.help(format!("did you mean `{s}`?"));
+    }
+    diags.push(d);
+    false
+}
+
+fn link(
+    pending: Pending<'_>,
+    sources: &mut BTreeMap<String, Source>,
+    names: &Names,
+    diags: &mut Diagnostics,
+) {
+    let Some(this) = sources.get(&pending.name) else {
+        return;
+    };
+    let mut joins = Vec::new();
+    for join in &pending.joins {
+        if !names.expect(&join.source, DeclKind::Source, diags) {
+            continue;
+        }
+        let Some(target) = sources.get(&join.source.name) else {
+            continue;
+        };
+        if !check_column(&join.on, &this.columns, "join column", diags) {
+            continue;
+        }
+        if target.key.as_deref() != Some(join.on.name.as_str()) {
+            let why = match &target.key {
+                Some(k) => format!("its key is `{k}`"),
+                None => "it declares no key".to_owned(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::JoinNotKey,
+                    join.on.span,
+                    format!(
+                        "the join on `{}` does not land on the key of `{}`: {why}",
+                        join.on.name, target.name
+                    ),
+                )
+                .label("not the joined source's key")
+                .with_secondary(target.span, "joined source declared here")
+                .help("a join must land on the joined source's `key`, so no row can fan out; declare `key` there or join on it"),
+            );
+            continue;
+        }
+        if let (Some(a), Some(b)) = (this.column(&join.on.name), target.column(&join.on.name)) {
+            if !a.ty.comparable(b.ty) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        join.on.span,
+                        format!(
+                            "`{}` is {} here but {} in `{}`",
+                            join.on.name, a.ty, b.ty, target.name
+                        ),
+                    )
+                    .label(format!("this is {}", a.ty))
+                    .with_secondary(b.span, format!("this is {}", b.ty))
+                    .help("join columns must have the same type"),
+                );
+                continue;
+            }
+        }
+        joins.push(JoinSpec {
+            source: join.source.name.clone(),
+            on: join.on.name.clone(),
+        });
+    }
+    let mut linked = this.clone();
+    linked.joins = joins;
+
+    let scope = RowScope {
+        source: &linked,
+        sources,
+    };
+    let mut dimensions = Vec::new();
+    for (path, span) in &pending.dimensions {
+        let parts: Vec<String> = path.split('.').map(str::to_owned).collect();
+        if scope.column(&parts).is_some() {
+            dimensions.push(path.clone());
+            continue;
+        }
+        let mut d = Diagnostic::error(
+            Code::Unresolved,
+            *span,
+            format!("dimension `{path}` is not a column of `{}` or of a joined source", linked.name),
+        )
+        .label("unknown column");
+        if let Some(s) = did_you_mean(path, scope.candidates().iter().map(String::as_str)) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        diags.push(d);
+    }
+    for exclude in &pending.excludes {
+        Checker::new(&scope, Mode::Row, diags).predicate(exclude, "`exclude`");
+    }
+    linked.dimensions = dimensions;
+    sources.insert(linked.name.clone(), linked);
+}

@@ -1,0 +1,226 @@
+//! `test` blocks (LANGUAGE.md §8): the rows they give must fit their
+//! source's columns, and what they expect must name real metrics and
+//! dimensions. Running them is the runtime's job.
+
+use super::suggest::did_you_mean;
+use super::Names;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::{Expectation, GivenRows, Library, Source, Test};
+use crate::span::Span;
+use crate::syntax::ast::{DeclKind, Expected, Expr, ExprKind, Given, Ident, TestDecl};
+use crate::types::Type;
+use std::collections::BTreeMap;
+
+pub const GRAINS: &[&str] = &["day", "week", "month", "quarter", "year"];
+
+pub(super) fn build_all(
+    tests: &[&TestDecl],
+    library: &Library,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Vec<Test> {
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut out = Vec::new();
+    for test in tests {
+        if let Some(first) = seen.get(test.name.name.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    test.name.span,
+                    format!("test `{}` is declared twice", test.name.name),
+                )
+                .label("declared again here")
+                .with_secondary(*first, "first declared here")
+                .help("give each test its own name"),
+            );
+            continue;
+        }
+        seen.insert(&test.name.name, test.name.span);
+        out.push(Test {
+            name: test.name.name.clone(),
+            givens: test
+                .givens
+                .iter()
+                .filter_map(|g| given(g, library, names, diags))
+                .collect(),
+            expects: test
+                .expects
+                .iter()
+                .filter_map(|e| expect(e, library, names, diags))
+                .collect(),
+            span: test.name.span,
+        });
+    }
+    out
+}
+
+fn shape(span: Span, message: String, help: &str) -> Diagnostic {
+    Diagnostic::error(Code::TestShape, span, message)
+        .label("does not fit")
+        .help(help.to_owned())
+}
+
+fn given(g: &Given, library: &Library, names: &Names, diags: &mut Diagnostics) -> Option<GivenRows> {
+    if !names.expect(&g.source, DeclKind::Source, diags) {
+        return None;
+    }
+    let source = library.sources.get(&g.source.name)?;
+    let mut types = Vec::new();
+    for (i, column) in g.columns.iter().enumerate() {
+        if g.columns[..i].iter().any(|c| c.name == column.name) {
+            diags.push(shape(
+                column.span,
+                format!("column `{}` is listed twice", column.name),
+                "list each column once",
+            ));
+            types.push(None);
+            continue;
+        }
+        types.push(column_type(source, column, diags));
+    }
+    let mut rows = Vec::new();
+    for row in &g.rows {
+        if row.values.len() != g.columns.len() {
+            diags.push(shape(
+                row.span,
+                format!(
+                    "this row has {} values but `given {}` lists {} columns",
+                    row.values.len(),
+                    g.source.name,
+                    g.columns.len()
+                ),
+                "give one value per listed column, in order",
+            ));
+            continue;
+        }
+        for (value, ty) in row.values.iter().zip(&types) {
+            if let Some((ty, nullable)) = ty {
+                fits(value, *ty, *nullable, diags);
+            }
+        }
+        rows.push(row.values.clone());
+    }
+    Some(GivenRows {
+        source: source.name.clone(),
+        columns: g.columns.iter().map(|c| c.name.clone()).collect(),
+        rows,
+    })
+}
+
+fn column_type(source: &Source, column: &Ident, diags: &mut Diagnostics) -> Option<(Type, bool)> {
+    if let Some(c) = source.column(&column.name) {
+        return Some((c.ty, c.nullable));
+    }
+    let mut d = Diagnostic::error(
+        Code::Unresolved,
+        column.span,
+        format!("no column named `{}` in `{}`", column.name, source.name),
+    )
+    .label("unknown column");
+    if let Some(s) = did_you_mean(&column.name, source.columns.iter().map(|c| c.name.as_str())) {
+        d = d.help(format!("did you mean `{s}`?"));
+    }
+    diags.push(d);
+    None
+}
+
+/// Whether a literal in a test row fits a column of type `ty`.
+fn fits(value: &Expr, ty: Type, nullable: bool, diags: &mut Diagnostics) {
+    let found = match &value.kind {
+        ExprKind::Null if nullable => return,
+        ExprKind::Null => "null",
+        ExprKind::Number { integer: true, .. } if ty.is_numeric() => return,
+        ExprKind::Number { .. } if matches!(ty, Type::Float | Type::Decimal) => return,
+        ExprKind::String { .. } if ty == Type::String => return,
+        ExprKind::Bool { .. } if ty == Type::Bool => return,
+        ExprKind::Date { .. } if ty.is_temporal() => return,
+        ExprKind::Timestamp { .. } if ty == Type::Timestamp => return,
+        ExprKind::Error => return,
+        ExprKind::Number { integer: true, .. } => "int",
+        ExprKind::Number { .. } | ExprKind::Percent { .. } => "float",
+        ExprKind::String { .. } => "string",
+        ExprKind::Bool { .. } => "bool",
+        ExprKind::Date { .. } => "date",
+        ExprKind::Timestamp { .. } => "timestamp",
+        _ => "an expression",
+    };
+    let help = if found == "null" {
+        "this column is not nullable (`?`): give a value"
+    } else {
+        "give a literal of the column's type"
+    };
+    diags.push(shape(
+        value.span,
+        format!("this column is {ty}{}, but the value is {found}", if nullable { "?" } else { "" }),
+        help,
+    ));
+}
+
+fn expect(e: &crate::syntax::ast::Expect, library: &Library, names: &Names, diags: &mut Diagnostics) -> Option<Expectation> {
+    if !names.expect(&e.metric, DeclKind::Metric, diags) {
+        return None;
+    }
+    let metric = library.metrics.get(&e.metric.name)?;
+    for dim in &e.by {
+        if !metric.dimensions.contains(&dim.name) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DimensionNotAllowed,
+                    dim.span,
+                    format!("`{}` cannot be grouped by `{}`", metric.name, dim.name),
+                )
+                .label("not a dimension of this metric")
+                .help(format!("its dimensions: {}", metric.dimensions.join(", "))),
+            );
+        }
+    }
+    if let Some(g) = &e.grain {
+        if !GRAINS.contains(&g.name.as_str()) {
+            diags.push(shape(
+                g.span,
+                format!("`{}` is not a grain", g.name),
+                "grains: day, week, month, quarter, year",
+            ));
+        }
+    }
+    let width = e.by.len() + usize::from(e.grain.is_some()) + 1;
+    let rows = match &e.outcome {
+        Expected::Value(v) => {
+            if width != 1 {
+                diags.push(shape(
+                    v.span,
+                    "an expectation grouped `by` or with a `grain` lists rows, not one value".to_owned(),
+                    "write `{ (\"email\", 0.5) }` with the dimension values first",
+                ));
+            }
+            vec![vec![v.clone()]]
+        }
+        Expected::Rows(rows) => {
+            for row in rows {
+                if row.values.len() != width {
+                    diags.push(shape(
+                        row.span,
+                        format!("this row has {} values; expected {width}", row.values.len()),
+                        "give the `by` values (and the period date with a grain), then the metric value",
+                    ));
+                }
+            }
+            rows.iter().map(|r| r.values.clone()).collect()
+        }
+    };
+    for row in &rows {
+        if let Some(last) = row.last() {
+            if !matches!(last.kind, ExprKind::Number { .. } | ExprKind::Null | ExprKind::Percent { .. } | ExprKind::Error) {
+                diags.push(shape(last.span, "an expected metric value must be a number or null".to_owned(), "write the value as a number"));
+            }
+        }
+    }
+    Some(Expectation {
+        metric: metric.name.clone(),
+        by: e.by.iter().map(|d| d.name.clone()).collect(),
+        grain: e.grain.as_ref().map(|g| g.name.clone()),
+        as_of: e.as_of.clone(),
+        rows,
+        span: e.span,
+    })
+}

@@ -1,0 +1,9 @@
+//! Syntax: the grammar (`grammar/yardstick.pest`), the tree it produces, and
+//! the literal decoding and nesting limits that go with it.
+
+pub mod ast;
+mod limits;
+pub mod literal;
+mod parser;
+
+pub use parser::parse_file;

@@ -1,0 +1,24 @@
+//! `yardstick check`: every problem in the library, at once.
+
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::report::{self, Style};
+use crate::{library_files, Fatal, Outcome};
+
+pub fn run(args: &CheckArgs, style: Style) -> Result<Outcome, Fatal> {
+    let files = library_files::read(&args.spec.spec)?;
+    let compiled = yardstick_compiler::compile(files);
+    let diags = &compiled.diagnostics;
+    match args.format {
+        CheckFormat::Human => {
+            eprint!("{}", report::human(diags, &compiled.sources, style));
+            eprintln!("{}", report::summary(diags, compiled.sources.files().count()));
+        }
+        CheckFormat::Json => println!("{}", report::json(diags, &compiled.sources)),
+        CheckFormat::Github => print!("{}", report::github(diags, &compiled.sources)),
+    }
+    Ok(if diags.has_errors() {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    })
+}
