@@ -36,7 +36,8 @@ pub(super) fn read_sla(block: &SubBlock, diags: &mut Diagnostics) -> (Sla, bool,
             }
         }
     });
-    let target = f.one("target", diags).and_then(|x| fields::bound(x, diags));
+    let target_field = f.one("target", diags);
+    let target = target_field.and_then(|x| fields::bound(x, diags));
     let review = f
         .one("review", diags)
         .and_then(|x| fields::choice(x, &["weekly", "monthly", "quarterly"], diags))
@@ -50,7 +51,7 @@ pub(super) fn read_sla(block: &SubBlock, diags: &mut Diagnostics) -> (Sla, bool,
             review,
         },
         percent,
-        block.span,
+        target_field.map(|t| t.span).unwrap_or(block.span),
     )
 }
 

@@ -27,10 +27,10 @@ impl Names {
                     Code::DuplicateName,
                     decl.name.span,
                     format!(
-                        "`{}` is declared twice (a {} and a {})",
+                        "`{}` is declared twice ({} and {})",
                         decl.name.name,
-                        kind.word(),
-                        decl.kind.word()
+                        a(kind.word()),
+                        a(decl.kind.word())
                     ),
                 )
                 .label("declared again here")
@@ -81,9 +81,9 @@ impl Names {
                     Diagnostic::error(
                         Code::WrongKind,
                         reference.span,
-                        format!("`{name}` is a {}, not a {}", kind.word(), want.word()),
+                        format!("`{name}` is {}, not {}", a(kind.word()), a(want.word())),
                     )
-                    .label(format!("expected a {}", want.word()))
+                    .label(format!("expected {}", a(want.word())))
                     .with_secondary(*span, format!("`{name}` is declared here"))
                     .help(wrong_kind_help(*kind, want)),
                 );
@@ -111,6 +111,12 @@ fn wrong_kind_help(found: DeclKind, want: DeclKind) -> String {
         (DeclKind::Metric, DeclKind::Outcome) => {
             "`drives` points at outcomes; a metric that explains another is an input of a derived metric".to_owned()
         }
-        _ => format!("name a {} here", want.word()),
+        _ => format!("name {} here", a(want.word())),
     }
+}
+
+/// "a metric", "an outcome".
+pub fn a(word: &str) -> String {
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {word}")
 }

@@ -200,7 +200,7 @@ fn expect(e: &crate::syntax::ast::Expect, library: &Library, names: &Names, diag
                 if row.values.len() != width {
                     diags.push(shape(
                         row.span,
-                        format!("this row has {} values; expected {width}", row.values.len()),
+                        format!("this row has {} value{}; expected {width}", row.values.len(), if row.values.len() == 1 { "" } else { "s" }),
                         "give the `by` values (and the period date with a grain), then the metric value",
                     ));
                 }

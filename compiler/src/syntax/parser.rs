@@ -117,21 +117,24 @@ impl Cx<'_, '_> {
         let mut at = base + offset;
         let rest = self.text.get(at..).unwrap_or("");
         at += rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let found = found_token(self.text.get(at..).unwrap_or(""));
+        let (found, len) = found_token(self.text.get(at..).unwrap_or(""));
         let expected = match &error.variant {
             pest::error::ErrorVariant::ParsingError { positives, .. } => describe_rules(positives),
             pest::error::ErrorVariant::CustomError { .. } => None,
         };
-        let message = match (&expected, found.is_empty()) {
-            (Some(list), true) => format!("expected {list}, found the end of the input"),
-            (Some(list), false) => format!("expected {list}, found `{found}`"),
-            (None, _) => fallback.to_owned(),
+        let message = match &expected {
+            Some(list) => format!("expected {list}, found {found}"),
+            None => fallback.to_owned(),
         };
-        let end = at + found.len().max(1);
+        let help = if fallback == "not a declaration" {
+            "a file holds declarations: `source`, `owner`, `outcome`, `metric` and `test`"
+        } else {
+            "fields are `name: value`; see docs/language.md for the grammar"
+        };
         self.diags.push(
-            Diagnostic::error(Code::SyntaxError, Span::new(self.file, at, end), message)
-                .label(if found.is_empty() { "input ends here" } else { "unexpected here" })
-                .help("fields are `name: value`; see docs/language.md for the grammar"),
+            Diagnostic::error(Code::SyntaxError, Span::new(self.file, at, at + len), message)
+                .label(if len == 0 { "input ends here" } else { "unexpected here" })
+                .help(help),
         );
     }
 
@@ -763,20 +766,21 @@ fn broken_declaration_name(text: &str) -> Option<String> {
     words.find(|w| !w.is_empty()).map(str::to_owned)
 }
 
-/// The word or character at the start of `rest`, for "found `...`".
-fn found_token(rest: &str) -> &str {
+/// What stands at the start of `rest`, for "found ...": the text to show
+/// and how many bytes of the input it covers.
+fn found_token(rest: &str) -> (String, usize) {
     let word_len = rest
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
         .map(|(i, _)| i)
         .unwrap_or(rest.len());
     if word_len > 0 {
-        return &rest[..word_len];
+        return (format!("`{}`", &rest[..word_len]), word_len);
     }
     match rest.chars().next() {
-        Some(c) if c == '\n' || c == '\r' => "end of line",
-        Some(c) => &rest[..c.len_utf8()],
-        None => "",
+        Some('\n') | Some('\r') => ("the end of the line".to_owned(), 1),
+        Some(c) => (format!("`{c}`"), c.len_utf8()),
+        None => ("the end of the input".to_owned(), 0),
     }
 }
 

@@ -1,0 +1,34 @@
+//! The Yardstick runtime: the `yardstick` command line. Only this crate
+//! touches files, the terminal (and, later, query sessions); the compiler
+//! stays pure.
+
+pub mod cli;
+pub mod commands;
+pub mod library_files;
+pub mod report;
+
+/// How a command ended.
+pub enum Outcome {
+    Ok,
+    /// The library or the data failed a check; diagnostics were printed.
+    Failed,
+}
+
+/// A command that could not run: bad arguments, unreadable files.
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Fatal {
+        Fatal(e.to_string())
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
+    let style = report::Style::from_choice(cli.color);
+    match &cli.command {
+        cli::Command::Check(args) => commands::check::run(args, style),
+        cli::Command::Compile(args) => commands::compile::run(args, style),
+    }
+}
