@@ -1,0 +1,1 @@
+//! Lowering metrics to DataFusion logical plans.
