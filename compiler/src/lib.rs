@@ -23,12 +23,43 @@ pub struct Compiled {
     pub diagnostics: Diagnostics,
 }
 
-/// Parses every file. Never fails: problems become diagnostics.
+/// Parses every file, on as many threads as there are cores. Never fails:
+/// problems become diagnostics.
 pub fn parse(sources: &SourceMap, diags: &mut Diagnostics) -> Vec<syntax::ast::File> {
-    sources
-        .files()
-        .map(|(id, file)| syntax::parse_file(id, &file.text, diags))
-        .collect()
+    let files: Vec<_> = sources.files().collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let parse_chunk = |chunk: &[(span::FileId, &SourceFile)]| {
+        let mut diags = Diagnostics::new();
+        let trees: Vec<_> = chunk
+            .iter()
+            .map(|(id, file)| syntax::parse_file(*id, &file.text, &mut diags))
+            .collect();
+        (trees, diags)
+    };
+    let results: Vec<_> = if threads <= 1 {
+        vec![parse_chunk(&files)]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = files
+                .chunks(chunk)
+                .map(|c| scope.spawn(move || parse_chunk(c)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut trees = Vec::with_capacity(files.len());
+    for (chunk_trees, chunk_diags) in results {
+        trees.extend(chunk_trees);
+        diags.extend(chunk_diags);
+    }
+    trees
 }
 
 /// Parses, resolves and type-checks a library given as file texts.

@@ -6,13 +6,13 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{Bound, Limit};
 use crate::span::Span;
 use crate::syntax::ast::{CmpOp, Duration, Expr, ExprKind, Field, Ident, Value};
-use std::collections::BTreeSet;
 
 /// The fields of one block, taken by key; whatever is not taken is unknown.
 pub struct Fields<'a> {
     what: String,
     fields: Vec<&'a Field>,
-    known: BTreeSet<&'static str>,
+    /// The keys asked for so far: the fields this block may have.
+    known: Vec<&'static str>,
 }
 
 impl<'a> Fields<'a> {
@@ -21,7 +21,7 @@ impl<'a> Fields<'a> {
         Fields {
             what,
             fields,
-            known: BTreeSet::new(),
+            known: Vec::new(),
         }
     }
 
@@ -46,18 +46,19 @@ impl<'a> Fields<'a> {
 
     /// Every field `key` (for `where` and `exclude`, which may repeat).
     pub fn all(&mut self, key: &'static str) -> Vec<&'a Field> {
-        self.known.insert(key);
+        self.known.push(key);
+        // Fields are few; compare lengths before bytes.
         self.fields
             .iter()
             .copied()
-            .filter(|f| f.key.name == key)
+            .filter(|f| f.key.name.len() == key.len() && f.key.name == key)
             .collect()
     }
 
     /// Reports every field no one asked for.
     pub fn finish(self, diags: &mut Diagnostics) {
         for field in &self.fields {
-            if self.known.contains(field.key.name.as_str()) {
+            if self.known.contains(&field.key.name.as_str()) {
                 continue;
             }
             let mut d = Diagnostic::error(
@@ -68,10 +69,12 @@ impl<'a> Fields<'a> {
             .label("unknown field");
             d = match did_you_mean(&field.key.name, self.known.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(format!(
-                    "the fields here are: {}",
-                    self.known.iter().copied().collect::<Vec<_>>().join(", ")
-                )),
+                None => {
+                    let mut known = self.known.clone();
+                    known.sort_unstable();
+                    known.dedup();
+                    d.help(format!("the fields here are: {}", known.join(", ")))
+                }
             };
             diags.push(d);
         }

@@ -5,14 +5,14 @@ use super::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::span::Span;
 use crate::syntax::ast::{Decl, DeclKind, Ident};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Default)]
 pub struct Names {
-    declared: BTreeMap<String, (DeclKind, Span)>,
+    declared: HashMap<String, (DeclKind, Span)>,
     /// Declarations that failed to parse or to resolve: references to them
     /// are not reported again.
-    broken: BTreeSet<String>,
+    broken: HashSet<String>,
 }
 
 impl Names {
@@ -60,11 +60,16 @@ impl Names {
         self.declared.get(name).map(|(_, s)| *s)
     }
 
+    /// Every name of one kind, sorted (for suggestions, which are rare).
     pub fn of_kind(&self, kind: DeclKind) -> impl Iterator<Item = &str> {
-        self.declared
+        let mut names: Vec<&str> = self
+            .declared
             .iter()
             .filter(move |(_, (k, _))| *k == kind)
             .map(|(n, _)| n.as_str())
+            .collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 
     /// Checks that `reference` names a declaration of kind `want`; reports

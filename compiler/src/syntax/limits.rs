@@ -1,14 +1,11 @@
 //! Nesting limits that keep every later stage's recursion shallow, so that no
 //! input, however mangled, can overflow the stack.
 
-use super::ast::Expr;
-
 /// Deepest `(`, `[` or `{` nesting a file may have.
 pub const MAX_BRACKET_DEPTH: usize = 32;
-/// Most operators in one flat chain (`a + b + c ...`) or prefix run.
-pub const MAX_CHAIN: usize = 128;
-/// Deepest expression tree the checker accepts.
-pub const MAX_EXPR_DEPTH: usize = 96;
+/// Most operators in one expression, counting those inside its brackets.
+/// With the bracket limit this bounds every expression tree's depth.
+pub const MAX_OPERATORS: usize = 256;
 
 /// The offset where bracket nesting first goes past the limit, skipping
 /// strings and comments.
@@ -44,18 +41,4 @@ pub fn too_deeply_nested(text: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// Whether the tree is deeper than `limit`, found without recursion.
-pub fn depth_exceeds(expr: &Expr, limit: usize) -> bool {
-    let mut stack = vec![(expr, 1usize)];
-    while let Some((e, depth)) = stack.pop() {
-        if depth > limit {
-            return true;
-        }
-        let mut children = Vec::new();
-        e.walk_children(&mut |c| children.push(c));
-        stack.extend(children.into_iter().map(|c| (c, depth + 1)));
-    }
-    false
 }

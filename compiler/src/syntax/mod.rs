@@ -2,6 +2,8 @@
 //! the literal decoding and nesting limits that go with it.
 
 pub mod ast;
+mod errors;
+mod expression;
 mod limits;
 pub mod literal;
 mod parser;

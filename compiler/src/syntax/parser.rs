@@ -6,8 +6,8 @@
 //! without recovery, which tells exactly where and what was expected.
 
 use super::ast::{
-    BinaryOp, CmpOp, ColumnDecl, Decl, DeclKind, Entry, Expect, Expected, Expr, ExprKind, Field,
-    File, Given, Ident, Join, Row, SubBlock, TestDecl, UnaryOp, Value, ValueItem,
+    CmpOp, ColumnDecl, Decl, DeclKind, Entry, Expect, Expected, Expr, ExprKind, Field, File,
+    Given, Ident, Join, Row, SubBlock, TestDecl, Value, ValueItem,
 };
 use super::limits;
 use super::literal;
@@ -18,7 +18,7 @@ use pest::Parser as _;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../grammar/yardstick.pest"]
-struct YardParser;
+pub(super) struct YardParser;
 
 /// Parses one file. Never fails: problems become diagnostics.
 pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
@@ -51,16 +51,17 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
     }
 }
 
-struct Cx<'t, 'd> {
-    file: FileId,
-    text: &'t str,
-    diags: &'d mut Diagnostics,
+/// The parse of one file in progress: where it is, and where problems go.
+pub(super) struct Cx<'t, 'd> {
+    pub(super) file: FileId,
+    pub(super) text: &'t str,
+    pub(super) diags: &'d mut Diagnostics,
 }
 
 impl Cx<'_, '_> {
     /// The pair's span without the whitespace and comments pest lets a
     /// non-atomic rule swallow after its last token.
-    fn span(&self, pair: &Pair<Rule>) -> Span {
+    pub(super) fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, s.start(), s.start() + trimmed_len(s.as_str()))
     }
@@ -107,35 +108,6 @@ impl Cx<'_, '_> {
                 );
             }
         }
-    }
-
-    fn report_pest_error(&mut self, base: usize, error: &pest::error::Error<Rule>, fallback: &str) {
-        let offset = match error.location {
-            pest::error::InputLocation::Pos(p) => p,
-            pest::error::InputLocation::Span((s, _)) => s,
-        };
-        let mut at = base + offset;
-        let rest = self.text.get(at..).unwrap_or("");
-        at += rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let (found, len) = found_token(self.text.get(at..).unwrap_or(""));
-        let expected = match &error.variant {
-            pest::error::ErrorVariant::ParsingError { positives, .. } => describe_rules(positives),
-            pest::error::ErrorVariant::CustomError { .. } => None,
-        };
-        let message = match &expected {
-            Some(list) => format!("expected {list}, found {found}"),
-            None => fallback.to_owned(),
-        };
-        let help = if fallback == "not a declaration" {
-            "a file holds declarations: `source`, `owner`, `outcome`, `metric` and `test`"
-        } else {
-            "fields are `name: value`; see docs/language.md for the grammar"
-        };
-        self.diags.push(
-            Diagnostic::error(Code::SyntaxError, Span::new(self.file, at, at + len), message)
-                .label(if len == 0 { "input ends here" } else { "unexpected here" })
-                .help(help),
-        );
     }
 
     fn decl(&mut self, pair: Pair<Rule>, kind: DeclKind) -> Decl {
@@ -293,7 +265,7 @@ impl Cx<'_, '_> {
                 Value::Bound(op, expr, span)
             }
             Rule::between_bound => {
-                let mut parts = inner.into_inner().filter(|p| p.as_rule() == Rule::add_expr);
+                let mut parts = inner.into_inner().filter(|p| p.as_rule() == Rule::operand);
                 let low = self.next_expr(&mut parts, span);
                 let high = self.next_expr(&mut parts, span);
                 Value::Between(low, high, span)
@@ -444,256 +416,6 @@ impl Cx<'_, '_> {
             span,
         }
     }
-
-    // ---- expressions ----
-
-    fn expr(&mut self, pair: Pair<Rule>) -> Expr {
-        let expr = self.expr_inner(pair);
-        if limits::depth_exceeds(&expr, limits::MAX_EXPR_DEPTH) {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::SyntaxTooDeep,
-                    expr.span,
-                    format!(
-                        "this expression nests more than {} levels deep",
-                        limits::MAX_EXPR_DEPTH
-                    ),
-                )
-                .label("too deep to check")
-                .help("split it into smaller metrics"),
-            );
-            return Expr::new(ExprKind::Error, expr.span);
-        }
-        expr
-    }
-
-    fn expr_inner(&mut self, pair: Pair<Rule>) -> Expr {
-        let span = self.span(&pair);
-        match pair.as_rule() {
-            Rule::expr | Rule::paren => match pair.into_inner().next() {
-                Some(p) => {
-                    let mut e = self.expr_inner(p);
-                    e.span = span;
-                    e
-                }
-                None => Expr::new(ExprKind::Error, span),
-            },
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
-                self.left_chain(pair)
-            }
-            Rule::not_expr => self.prefixed(pair, Rule::not_op, UnaryOp::Not),
-            Rule::unary_expr => self.prefixed(pair, Rule::neg_op, UnaryOp::Neg),
-            Rule::cmp_expr => self.comparison(pair),
-            Rule::call => self.call(pair),
-            Rule::list => {
-                let items = pair.into_inner().map(|p| self.expr_inner(p)).collect();
-                Expr::new(ExprKind::List { items }, span)
-            }
-            Rule::path => Expr::new(
-                ExprKind::Path {
-                    parts: pair.as_str().split('.').map(str::to_owned).collect(),
-                },
-                span,
-            ),
-            _ => match literal::decode(pair.as_rule(), pair.as_str()) {
-                Ok(kind) => Expr::new(kind, span),
-                Err(problem) => {
-                    self.diags.push(
-                        Diagnostic::error(Code::SyntaxLiteral, span, problem.message)
-                            .label("cannot be read")
-                            .help(problem.help),
-                    );
-                    Expr::new(ExprKind::Error, span)
-                }
-            },
-        }
-    }
-
-    /// `a op b op c` folded to the left, without recursion.
-    fn left_chain(&mut self, pair: Pair<Rule>) -> Expr {
-        let mut parts = pair.into_inner();
-        let Some(first) = parts.next() else {
-            return Expr::new(ExprKind::Error, Span::default());
-        };
-        let mut acc = self.expr_inner(first);
-        let mut operators = 0usize;
-        while let (Some(op), Some(rhs)) = (parts.next(), parts.next()) {
-            operators += 1;
-            if operators > limits::MAX_CHAIN {
-                let span = acc.span.to(self.span(&rhs));
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::SyntaxTooDeep,
-                        span,
-                        format!("more than {} operators in one chain", limits::MAX_CHAIN),
-                    )
-                    .label("too long to check")
-                    .help("split it into smaller metrics"),
-                );
-                return Expr::new(ExprKind::Error, span);
-            }
-            let op = match op.as_rule() {
-                Rule::kw_or => BinaryOp::Or,
-                Rule::kw_and => BinaryOp::And,
-                _ => match op.as_str() {
-                    "+" => BinaryOp::Add,
-                    "-" => BinaryOp::Sub,
-                    "*" => BinaryOp::Mul,
-                    _ => BinaryOp::Div,
-                },
-            };
-            let right = self.expr_inner(rhs);
-            let span = acc.span.to(right.span);
-            acc = Expr::new(
-                ExprKind::Binary {
-                    op,
-                    left: Box::new(acc),
-                    right: Box::new(right),
-                },
-                span,
-            );
-        }
-        acc
-    }
-
-    /// `not not x`, `- - x`: prefix operators over an operand.
-    fn prefixed(&mut self, pair: Pair<Rule>, op_rule: Rule, op: UnaryOp) -> Expr {
-        let span = self.span(&pair);
-        let mut prefixes = Vec::new();
-        let mut operand = None;
-        for part in pair.into_inner() {
-            if part.as_rule() == op_rule {
-                prefixes.push(self.span(&part));
-            } else {
-                operand = Some(self.expr_inner(part));
-            }
-        }
-        let mut expr = operand.unwrap_or(Expr::new(ExprKind::Error, span));
-        if prefixes.len() > limits::MAX_CHAIN {
-            return Expr::new(ExprKind::Error, span);
-        }
-        for prefix in prefixes.into_iter().rev() {
-            // A negative number literal is a literal, not an operation.
-            expr = match (op, expr.kind) {
-                (UnaryOp::Neg, ExprKind::Number { value, integer }) => Expr::new(
-                    ExprKind::Number {
-                        value: -value,
-                        integer,
-                    },
-                    prefix.to(expr.span),
-                ),
-                (UnaryOp::Neg, ExprKind::Percent { value }) => {
-                    Expr::new(ExprKind::Percent { value: -value }, prefix.to(expr.span))
-                }
-                (_, kind) => {
-                    let inner = Expr::new(kind, expr.span);
-                    Expr::new(
-                        ExprKind::Unary {
-                            op,
-                            operand: Box::new(inner),
-                        },
-                        prefix.to(expr.span),
-                    )
-                }
-            };
-        }
-        expr
-    }
-
-    fn comparison(&mut self, pair: Pair<Rule>) -> Expr {
-        let span = self.span(&pair);
-        let mut parts = pair.into_inner();
-        let operand = match parts.next() {
-            Some(p) => self.expr_inner(p),
-            None => return Expr::new(ExprKind::Error, span),
-        };
-        let Some(tail) = parts.next() else {
-            return operand;
-        };
-        let rule = tail.as_rule();
-        let mut operands: Vec<Pair<Rule>> = Vec::new();
-        let mut cmp = None;
-        for p in tail.into_inner() {
-            match p.as_rule() {
-                Rule::cmp_op => cmp = CmpOp::parse(p.as_str()),
-                Rule::add_expr | Rule::list => operands.push(p),
-                _ => {}
-            }
-        }
-        let mut operands = operands.into_iter().map(|p| self.expr_inner(p));
-        let mut next = |this_span: Span| {
-            operands
-                .next()
-                .unwrap_or(Expr::new(ExprKind::Error, this_span))
-        };
-        let operand = Box::new(operand);
-        let kind = match rule {
-            Rule::compare => ExprKind::Binary {
-                op: BinaryOp::Cmp(cmp.unwrap_or(CmpOp::Eq)),
-                left: operand,
-                right: Box::new(next(span)),
-            },
-            Rule::in_list | Rule::not_in_list => {
-                let list = match next(span).kind {
-                    ExprKind::List { items } => items,
-                    _ => Vec::new(),
-                };
-                ExprKind::In {
-                    operand,
-                    list,
-                    negated: rule == Rule::not_in_list,
-                }
-            }
-            Rule::is_null | Rule::is_not_null => ExprKind::IsNull {
-                operand,
-                negated: rule == Rule::is_not_null,
-            },
-            _ => ExprKind::Between {
-                operand,
-                low: Box::new(next(span)),
-                high: Box::new(next(span)),
-                negated: rule == Rule::not_between,
-            },
-        };
-        Expr::new(kind, span)
-    }
-
-    fn call(&mut self, pair: Pair<Rule>) -> Expr {
-        let span = self.span(&pair);
-        let mut function = String::new();
-        let mut args = Vec::new();
-        let mut star = false;
-        let mut filter = None;
-        for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::name => function = part.as_str().to_owned(),
-                Rule::call_args => {
-                    for arg in part.into_inner() {
-                        match arg.as_rule() {
-                            Rule::star => star = true,
-                            Rule::agg_filter => {
-                                filter = arg
-                                    .into_inner()
-                                    .find(|p| p.as_rule() == Rule::expr)
-                                    .map(|p| Box::new(self.expr_inner(p)));
-                            }
-                            _ => args.push(self.expr_inner(arg)),
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        Expr::new(
-            ExprKind::Call {
-                function,
-                args,
-                star,
-                filter,
-            },
-            span,
-        )
-    }
 }
 
 /// The length of `text` without trailing whitespace and `//` comments.
@@ -766,70 +488,3 @@ fn broken_declaration_name(text: &str) -> Option<String> {
     words.find(|w| !w.is_empty()).map(str::to_owned)
 }
 
-/// What stands at the start of `rest`, for "found ...": the text to show
-/// and how many bytes of the input it covers.
-fn found_token(rest: &str) -> (String, usize) {
-    let word_len = rest
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
-        .map(|(i, _)| i)
-        .unwrap_or(rest.len());
-    if word_len > 0 {
-        return (format!("`{}`", &rest[..word_len]), word_len);
-    }
-    match rest.chars().next() {
-        Some('\n') | Some('\r') => ("the end of the line".to_owned(), 1),
-        Some(c) => (format!("`{c}`"), c.len_utf8()),
-        None => ("the end of the input".to_owned(), 0),
-    }
-}
-
-fn describe_rules(rules: &[Rule]) -> Option<String> {
-    let mut names: Vec<&str> = rules.iter().filter_map(|r| describe(*r)).collect();
-    names.sort_unstable();
-    names.dedup();
-    match names.len() {
-        0 => None,
-        1 => names.first().map(|s| s.to_string()),
-        n => {
-            let (last, head) = names.split_last()?;
-            let _ = n;
-            Some(format!("{} or {}", head.join(", "), last))
-        }
-    }
-}
-
-fn describe(rule: Rule) -> Option<&'static str> {
-    Some(match rule {
-        Rule::name | Rule::ident_raw | Rule::field_key => "a name",
-        Rule::block => "`{`",
-        Rule::value | Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr => {
-            "an expression"
-        }
-        Rule::cmp_expr | Rule::add_expr | Rule::mul_expr | Rule::unary_expr | Rule::path => {
-            "an expression"
-        }
-        Rule::cmp_op => "a comparison",
-        Rule::add_op | Rule::mul_op => "an operator",
-        Rule::number_lit | Rule::int_lit => "a number",
-        Rule::string_lit => "a string",
-        Rule::duration_lit => "a duration such as `90d`",
-        Rule::date_lit | Rule::timestamp_lit => "a date such as `@2026-01-01`",
-        Rule::kw_source | Rule::kw_owner | Rule::kw_outcome | Rule::kw_metric | Rule::kw_test => {
-            "a declaration (`source`, `owner`, `outcome`, `metric` or `test`)"
-        }
-        Rule::kw_variant => "`variant of`",
-        Rule::kw_of => "`of`",
-        Rule::kw_on => "`on`",
-        Rule::kw_and => "`and`",
-        Rule::kw_null => "`null`",
-        Rule::kw_in => "`in`",
-        Rule::list => "a list `[...]`",
-        Rule::row => "a row `(...)`",
-        Rule::given => "`given`",
-        Rule::expect => "`expect`",
-        Rule::expect_value | Rule::expect_rows => "`== value` or `{ rows }`",
-        Rule::EOI => "the end of the input",
-        _ => return None,
-    })
-}
