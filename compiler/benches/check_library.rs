@@ -18,7 +18,10 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 fn main() {
     let files = library_gen::library(50, 80);
     let lines: usize = files.iter().map(|f| f.text.lines().count()).sum();
-    let metrics = yardstick_compiler::compile(files.clone()).library.metrics.len();
+    let metrics = yardstick_compiler::compile(files.clone())
+        .library
+        .metrics
+        .len();
     let check = yardstick_compiler::compile(files.clone());
     assert!(
         check.diagnostics.is_empty(),
@@ -80,9 +83,18 @@ fn main() {
         "library: {} files, {lines} lines, {metrics} metrics",
         files.len()
     );
-    println!("parse only (baseline): {:>8.1} ms", parse.as_secs_f64() * 1e3);
-    println!("check (parse+resolve+types): {:>8.1} ms", full.as_secs_f64() * 1e3);
-    println!("  of which resolve+types: {:>8.1} ms", resolve.as_secs_f64() * 1e3);
+    println!(
+        "parse only (baseline): {:>8.1} ms",
+        parse.as_secs_f64() * 1e3
+    );
+    println!(
+        "check (parse+resolve+types): {:>8.1} ms",
+        full.as_secs_f64() * 1e3
+    );
+    println!(
+        "  of which resolve+types: {:>8.1} ms",
+        resolve.as_secs_f64() * 1e3
+    );
     println!(
         "ratio check/parse: {:.2}",
         full.as_secs_f64() / parse.as_secs_f64()

@@ -83,3 +83,21 @@ pub fn compile(files: Vec<SourceFile>) -> Compiled {
         diagnostics,
     }
 }
+
+/// Type-checks a row-level predicate (a query's `--where`) over a source of
+/// the library, as `where` clauses are checked.
+pub fn check_predicate(
+    library: &model::Library,
+    source: &str,
+    expr: &syntax::ast::Expr,
+    diags: &mut Diagnostics,
+) {
+    if let Some(source) = library.sources.get(source) {
+        let scope = resolve::RowScope {
+            source,
+            sources: &library.sources,
+        };
+        types::check::Checker::new(&scope, types::check::Mode::Row, diags)
+            .predicate(expr, "`--where`");
+    }
+}

@@ -80,11 +80,7 @@ impl SourceMap {
             .iter()
             .map(|f| {
                 std::iter::once(0)
-                    .chain(
-                        f.text
-                            .match_indices('\n')
-                            .map(|(i, _)| clamp_u32(i + 1)),
-                    )
+                    .chain(f.text.match_indices('\n').map(|(i, _)| clamp_u32(i + 1)))
                     .collect()
             })
             .collect();
@@ -103,7 +99,9 @@ impl SourceMap {
     }
 
     pub fn path(&self, id: FileId) -> &str {
-        self.file(id).map(|f| f.path.as_str()).unwrap_or("<unknown>")
+        self.file(id)
+            .map(|f| f.path.as_str())
+            .unwrap_or("<unknown>")
     }
 
     /// The text a span covers ("" when the span is out of range).
@@ -125,10 +123,7 @@ impl SourceMap {
         let start = starts.get(line).copied().unwrap_or(0) as usize;
         let text = self.file(file).map(|f| f.text.as_str()).unwrap_or("");
         let end = (offset as usize).min(text.len());
-        let column = text
-            .get(start..end)
-            .map(|s| s.chars().count())
-            .unwrap_or(0);
+        let column = text.get(start..end).map(|s| s.chars().count()).unwrap_or(0);
         LineCol {
             line: clamp_u32(line + 1),
             column: clamp_u32(column + 1),

@@ -68,12 +68,69 @@ fn check(texts: Vec<String>) {
 }
 
 const TOKENS: &[&str] = &[
-    "metric ", "source ", "owner ", "outcome ", "test ", "variant of ", "{", "}", "(", ")", "[",
-    "]", ":", ",", ".", "*", "/", "+", "-", "==", ">=", "<", "\"", "\"s\"", "//", "///", "\n",
-    " ", "where", "exclude", "formula", "from", "count()", "sum(x)", "@2026-01-01",
-    "@2026-13-40T25:00:00Z", "90d", "3mo", "70%", "1.5", "-3", "null", "true", "and", "or",
-    "not", "in", "is", "between", "after", "x", "tickets", "columns", "join", "given", "expect",
-    "as of", "@usd", "?", "é", "\u{0}", "\t", "\r\n",
+    "metric ",
+    "source ",
+    "owner ",
+    "outcome ",
+    "test ",
+    "variant of ",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ":",
+    ",",
+    ".",
+    "*",
+    "/",
+    "+",
+    "-",
+    "==",
+    ">=",
+    "<",
+    "\"",
+    "\"s\"",
+    "//",
+    "///",
+    "\n",
+    " ",
+    "where",
+    "exclude",
+    "formula",
+    "from",
+    "count()",
+    "sum(x)",
+    "@2026-01-01",
+    "@2026-13-40T25:00:00Z",
+    "90d",
+    "3mo",
+    "70%",
+    "1.5",
+    "-3",
+    "null",
+    "true",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "between",
+    "after",
+    "x",
+    "tickets",
+    "columns",
+    "join",
+    "given",
+    "expect",
+    "as of",
+    "@usd",
+    "?",
+    "é",
+    "\u{0}",
+    "\t",
+    "\r\n",
 ];
 
 proptest! {
@@ -145,11 +202,24 @@ fn deep_nesting_is_refused_not_overflowed() {
             ")".repeat(n)
         );
         let unclosed = format!("{source}metric m {{ from: s formula: {}", "(".repeat(n));
-        let negations = format!("{source}metric m {{ from: s where: {}true formula: count() }}", "not ".repeat(n));
-        let minus = format!("{source}metric m {{ from: s formula: {}count() }}", "-".repeat(n));
-        let chain = format!("{source}metric m {{ from: s formula: count(){} }}", " + count()".repeat(n));
+        let negations = format!(
+            "{source}metric m {{ from: s where: {}true formula: count() }}",
+            "not ".repeat(n)
+        );
+        let minus = format!(
+            "{source}metric m {{ from: s formula: {}count() }}",
+            "-".repeat(n)
+        );
+        let chain = format!(
+            "{source}metric m {{ from: s formula: count(){} }}",
+            " + count()".repeat(n)
+        );
         let braces = format!("{source}{}", "{".repeat(n));
-        let lists = format!("{source}metric m {{ from: s where: x in {}1{} formula: count() }}", "[".repeat(n), "]".repeat(n));
+        let lists = format!(
+            "{source}metric m {{ from: s where: x in {}1{} formula: count() }}",
+            "[".repeat(n),
+            "]".repeat(n)
+        );
         for text in [parens, unclosed, negations, minus, chain, braces, lists] {
             check(vec![text]);
         }
@@ -158,7 +228,13 @@ fn deep_nesting_is_refused_not_overflowed() {
 
 #[test]
 fn empty_and_whitespace_files_are_fine() {
-    for text in ["", " ", "\n\n", "// only a comment", "/// a dangling doc comment"] {
+    for text in [
+        "",
+        " ",
+        "\n\n",
+        "// only a comment",
+        "/// a dangling doc comment",
+    ] {
         let compiled = yardstick_compiler::compile(vec![SourceFile {
             path: "a.yard".into(),
             text: text.into(),

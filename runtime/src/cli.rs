@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "yardstick", version, about = "Compile, check and query a governed metric library")]
+#[command(
+    name = "yardstick",
+    version,
+    about = "Compile, check and query a governed metric library"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -19,6 +23,75 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the typed, resolved library for other tools.
     Compile(CompileArgs),
+    /// Compute metrics on the data.
+    Query(QueryCommand),
+    /// Show the plans (and SQL) a query runs.
+    Explain(ExplainCommand),
+}
+
+/// What to compute: shared by `query` and `explain`.
+#[derive(Args, Debug)]
+pub struct QueryOpts {
+    /// The metrics to compute.
+    #[arg(required = true)]
+    pub metrics: Vec<String>,
+    #[command(flatten)]
+    pub spec: SpecArg,
+    /// Group by these dimensions (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub by: Vec<String>,
+    /// Read as a series: day, week, month, quarter or year.
+    #[arg(long)]
+    pub grain: Option<String>,
+    /// First date of a series (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last date of a series (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<chrono::NaiveDate>,
+    /// The date an as-of value is read at (default: the newest data).
+    #[arg(long = "as-of", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// A row-level filter over dimensions, in the language's syntax.
+    #[arg(long = "where")]
+    pub filter: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryCommand {
+    #[command(flatten)]
+    pub query: QueryOpts,
+    #[arg(long, value_enum, default_value_t = crate::query::output::Format::Table)]
+    pub format: crate::query::output::Format,
+    /// Write to this file (whole or not at all) instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainCommand {
+    #[command(flatten)]
+    pub query: QueryOpts,
+    /// Also print the SQL a warehouse would run.
+    #[arg(long)]
+    pub sql: bool,
+    #[arg(long, value_enum, default_value_t = Dialect::Postgres)]
+    pub dialect: Dialect,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Duckdb,
+    Bigquery,
+    Snowflake,
+    Mysql,
+    Sqlite,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date; write YYYY-MM-DD"))
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod commands;
 pub mod library_files;
+pub mod query;
 pub mod report;
 
 /// How a command ended.
@@ -30,5 +31,7 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
     match &cli.command {
         cli::Command::Check(args) => commands::check::run(args, style),
         cli::Command::Compile(args) => commands::compile::run(args, style),
+        cli::Command::Query(args) => commands::query::run(args, style),
+        cli::Command::Explain(args) => commands::explain::run(args, style),
     }
 }

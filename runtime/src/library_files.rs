@@ -16,7 +16,8 @@ pub fn read(spec: &Path) -> Result<Vec<SourceFile>, Fatal> {
     for entry in walkdir::WalkDir::new(spec).sort_by_file_name() {
         let entry = entry.map_err(|e| Fatal(format!("cannot read `{}`: {e}", spec.display())))?;
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("yard") {
+        if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("yard")
+        {
             continue;
         }
         let bytes = std::fs::read(path)

@@ -26,7 +26,10 @@ fn cases(dir: &str) -> Vec<(String, Vec<SourceFile>)> {
         .filter_map(|path| {
             let name = path.file_stem()?.to_string_lossy().into_owned();
             if path.is_dir() {
-                Some((name, yardstick::library_files::read(&path).expect("case folder")))
+                Some((
+                    name,
+                    yardstick::library_files::read(&path).expect("case folder"),
+                ))
             } else if path.extension()? == "yard" {
                 let text = std::fs::read_to_string(&path).expect("case file");
                 let file = path.file_name()?.to_string_lossy().into_owned();

@@ -41,7 +41,11 @@ fn a_clean_library_checks_with_exit_0_without_its_data() {
     // The ok library names data files that do not exist: check must not care.
     let out = yardstick(&["check", "--spec", &case("ok")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("0 errors, 0 warnings"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("0 errors, 0 warnings"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stdout(&out).is_empty());
 }
 
@@ -106,7 +110,10 @@ fn github_format_prints_workflow_annotations() {
         text.starts_with("::error file=field_unknown.yard,line=5,col=3,"),
         "{text}"
     );
-    assert!(text.contains("title=yardstick%3A%3Afield%3A%3Aunknown::"), "{text}");
+    assert!(
+        text.contains("title=yardstick%3A%3Afield%3A%3Aunknown::"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -158,7 +165,10 @@ fn compile_emits_the_resolved_model_as_json() {
     assert_eq!(ir["metrics"]["cost_per_ticket"]["unit"], "usd");
     let email = &ir["metrics"]["csat_email"];
     assert_eq!(email["variant_of"], "csat_rate");
-    assert_eq!(email["definition"]["filters"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        email["definition"]["filters"].as_array().map(Vec::len),
+        Some(2)
+    );
     assert_eq!(
         ir["metrics"]["experience_health"]["definition"]["inputs"],
         serde_json::json!(["fcr", "csat_rate", "repeat_contact_rate"])

@@ -152,7 +152,10 @@ pub fn choice(field: &Field, options: &[&str], diags: &mut Diagnostics) -> Optio
     )
     .label("not one of the choices");
     d = match did_you_mean(&found.name, options.iter().copied()) {
-        Some(s) => d.help(format!("did you mean `{s}`? (one of: {})", options.join(", "))),
+        Some(s) => d.help(format!(
+            "did you mean `{s}`? (one of: {})",
+            options.join(", ")
+        )),
         None => d.help(format!("one of: {}", options.join(", "))),
     };
     diags.push(d);

@@ -85,7 +85,11 @@ fn report(cycle: &[&str], spans: &BTreeMap<String, Span>, what: &str, diags: &mu
         .min_by_key(|(_, n)| **n)
         .map(|(i, _)| i)
         .unwrap_or(0);
-    let mut path: Vec<&str> = cycle[start..].iter().chain(&cycle[..start]).copied().collect();
+    let mut path: Vec<&str> = cycle[start..]
+        .iter()
+        .chain(&cycle[..start])
+        .copied()
+        .collect();
     let first = path.first().copied().unwrap_or("");
     path.push(first);
     let Some(span) = spans.get(first) else {

@@ -158,7 +158,9 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
         ))
     });
     let drives_field = f.one("drives", diags);
-    let drives = drives_field.map(|x| read_drives(x, diags)).unwrap_or_default();
+    let drives = drives_field
+        .map(|x| read_drives(x, diags))
+        .unwrap_or_default();
     let unit = f.one("unit", diags);
     meaning("unit", unit);
     let from_field = f.one("from", diags);
@@ -183,9 +185,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     let lookback_field = f.one("lookback", diags);
     meaning("lookback", lookback_field);
     let lookback = lookback_field.and_then(|x| fields::duration(x, diags).map(|d| (d, x.span)));
-    let dimensions = f
-        .one("dimensions", diags)
-        .map(|x| fields::paths(x, diags));
+    let dimensions = f.one("dimensions", diags).map(|x| fields::paths(x, diags));
     let min_sample_field = f.one("min_sample", diags);
     meaning("min_sample", min_sample_field);
     let min_sample = min_sample_field.and_then(|x| fields::integer(x, diags));
@@ -225,21 +225,21 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
 }
 
 fn unknown_entry(what: &str, entry: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::UnknownField,
-        span,
-        format!("{what} has no `{entry}`"),
-    )
-    .label("not part of a metric")
-    .help("a metric has the blocks `sla { ... }` and `changelog { ... }`")
+    Diagnostic::error(Code::UnknownField, span, format!("{what} has no `{entry}`"))
+        .label("not part of a metric")
+        .help("a metric has the blocks `sla { ... }` and `changelog { ... }`")
 }
 
 fn read_drives(field: &Field, diags: &mut Diagnostics) -> Vec<(Ident, Option<Duration>)> {
     let crate::syntax::ast::Value::List(items, _) = &field.value else {
         diags.push(
-            Diagnostic::error(Code::FieldValue, field.value.span(), "`drives` expects outcomes")
-                .label("not a list of outcomes")
-                .help("write `drives: retention after 6mo, cost_to_serve`"),
+            Diagnostic::error(
+                Code::FieldValue,
+                field.value.span(),
+                "`drives` expects outcomes",
+            )
+            .label("not a list of outcomes")
+            .help("write `drives: retention after 6mo, cost_to_serve`"),
         );
         return Vec::new();
     };
@@ -254,9 +254,13 @@ fn read_drives(field: &Field, diags: &mut Diagnostics) -> Vec<(Ident, Option<Dur
                 item.after.map(|(d, _)| d),
             )),
             None => diags.push(
-                Diagnostic::error(Code::FieldValue, item.expr.span, "`drives` expects outcome names")
-                    .label("not a name")
-                    .help("write `drives: retention after 6mo, cost_to_serve`"),
+                Diagnostic::error(
+                    Code::FieldValue,
+                    item.expr.span,
+                    "`drives` expects outcome names",
+                )
+                .label("not a name")
+                .help("write `drives: retention after 6mo, cost_to_serve`"),
             ),
         }
     }
@@ -322,7 +326,9 @@ fn build(
         diags,
     );
     let unit = unit_of(draft, &typed, diags);
-    Some(assemble(draft, definition, typed.ty, unit, dimensions, None))
+    Some(assemble(
+        draft, definition, typed.ty, unit, dimensions, None,
+    ))
 }
 
 /// Builds the model once the definition is known.
@@ -526,7 +532,11 @@ fn parse_unit(expr: &Expr, diags: &mut Diagnostics) -> Option<Unit> {
         ExprKind::Binary { op, left, right } if matches!(op, BinaryOp::Mul | BinaryOp::Div) => {
             let (l, r) = (parse_unit(left, diags), parse_unit(right, diags));
             let (l, r) = (l?, r?);
-            Some(if *op == BinaryOp::Mul { l.mul(&r) } else { l.div(&r) })
+            Some(if *op == BinaryOp::Mul {
+                l.mul(&r)
+            } else {
+                l.div(&r)
+            })
         }
         ExprKind::Error => None,
         _ => {

@@ -18,24 +18,24 @@ use std::collections::BTreeMap;
 /// whether the target was written as a percent.
 pub(super) fn read_sla(block: &SubBlock, diags: &mut Diagnostics) -> (Sla, bool, Span) {
     let mut f = Fields::new("the `sla` block".to_owned(), block.fields.iter().collect());
-    let freshness = f.one("freshness", diags).and_then(|x| {
-        match fields::single_expr(x).map(|e| &e.kind) {
-            Some(ExprKind::Duration { value }) => Some(*value),
-            Some(ExprKind::Error) => None,
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        Code::BoundUnit,
-                        x.value.span(),
-                        "`freshness` is how old the newest row may be: a duration",
-                    )
-                    .label("not a duration")
-                    .help("write it as a duration, such as `freshness: 24h`"),
-                );
-                None
-            }
-        }
-    });
+    let freshness =
+        f.one("freshness", diags)
+            .and_then(|x| match fields::single_expr(x).map(|e| &e.kind) {
+                Some(ExprKind::Duration { value }) => Some(*value),
+                Some(ExprKind::Error) => None,
+                _ => {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::BoundUnit,
+                            x.value.span(),
+                            "`freshness` is how old the newest row may be: a duration",
+                        )
+                        .label("not a duration")
+                        .help("write it as a duration, such as `freshness: 24h`"),
+                    );
+                    None
+                }
+            });
     let target_field = f.one("target", diags);
     let target = target_field.and_then(|x| fields::bound(x, diags));
     let review = f
@@ -64,7 +64,10 @@ pub(super) fn read_changelog(block: &SubBlock, diags: &mut Diagnostics) -> BTree
                 Diagnostic::error(
                     Code::FieldValue,
                     field.key.span,
-                    format!("changelog entries are keyed by version, not `{}`", field.key.name),
+                    format!(
+                        "changelog entries are keyed by version, not `{}`",
+                        field.key.name
+                    ),
                 )
                 .label("not a version number")
                 .help("write `changelog { 2: \"what changed\" }`"),
@@ -121,7 +124,10 @@ pub(super) fn time_column(
                     Diagnostic::error(
                         Code::TypeMismatch,
                         t.span,
-                        format!("the time column `{}` is {}, not a date or timestamp", t.name, column.ty),
+                        format!(
+                            "the time column `{}` is {}, not a date or timestamp",
+                            t.name, column.ty
+                        ),
                     )
                     .label(format!("this is {}", column.ty))
                     .with_secondary(column.span, "declared here")
@@ -139,7 +145,10 @@ pub(super) fn time_column(
                 Diagnostic::error(
                     Code::MissingField,
                     span,
-                    format!("metric `{}` has a lookback but no time column", draft.name.name),
+                    format!(
+                        "metric `{}` has a lookback but no time column",
+                        draft.name.name
+                    ),
                 )
                 .label("a lookback needs a time column")
                 .help(format!(
@@ -165,7 +174,10 @@ pub(super) fn numeric_formula(
         Diagnostic::error(
             Code::TypeMismatch,
             formula.span,
-            format!("a metric's value must be a number, but this formula gives {}", typed.ty),
+            format!(
+                "a metric's value must be a number, but this formula gives {}",
+                typed.ty
+            ),
         )
         .label(format!("this is {}", typed.ty))
         .help("aggregate to a number, for example `count(where ...)` or `avg(x)`"),
@@ -245,7 +257,8 @@ pub(super) fn variant(
             filters(&draft.wheres, &draft.excludes, &scope, diags);
             let mut b = b.clone();
             b.filters.extend(draft.wheres.iter().map(|e| (*e).clone()));
-            b.excludes.extend(draft.excludes.iter().map(|e| (*e).clone()));
+            b.excludes
+                .extend(draft.excludes.iter().map(|e| (*e).clone()));
             Definition::Base(b)
         }
         Definition::Derived(d) => {
@@ -268,8 +281,7 @@ pub(super) fn variant(
         }
     };
     let from = format!("base metric `{}`", base.name);
-    let dimensions =
-        narrow_dimensions(draft.dimensions.as_deref(), &base.dimensions, &from, diags);
+    let dimensions = narrow_dimensions(draft.dimensions.as_deref(), &base.dimensions, &from, diags);
     Some(assemble(
         draft,
         definition,
@@ -329,7 +341,9 @@ pub(super) fn references(
                 ),
             )
             .label("no changelog line for this version")
-            .help(format!("add `changelog {{ {version}: \"what changed and why\" }}`")),
+            .help(format!(
+                "add `changelog {{ {version}: \"what changed and why\" }}`"
+            )),
         );
     }
 }
@@ -355,7 +369,10 @@ fn bounds_fit(draft: &Draft<'_>, metric: &Metric, diags: &mut Diagnostics) {
                     ),
                 )
                 .label("a percent is dimensionless")
-                .help(format!("state the bound in {} as a plain number", metric.unit)),
+                .help(format!(
+                    "state the bound in {} as a plain number",
+                    metric.unit
+                )),
             );
         }
     }

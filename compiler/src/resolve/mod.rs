@@ -8,11 +8,12 @@ mod metric;
 mod metric_checks;
 mod names;
 mod outcome;
-mod source;
+pub mod source;
 pub mod suggest;
 mod tests_block;
 
 pub use names::Names;
+pub use source::RowScope;
 
 use crate::diagnostics::Diagnostics;
 use crate::model::Library;

@@ -122,6 +122,10 @@ fn wrong_kind_help(found: DeclKind, want: DeclKind) -> String {
 
 /// "a metric", "an outcome".
 pub fn a(word: &str) -> String {
-    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     format!("{article} {word}")
 }

@@ -41,7 +41,9 @@ pub(super) fn owners(
         let decl = located.decl;
         let mut f = plain_fields(located, diags);
         let display_name = f.one("name", diags).and_then(|x| fields::string(x, diags));
-        let contact = f.one("contact", diags).and_then(|x| fields::string(x, diags));
+        let contact = f
+            .one("contact", diags)
+            .and_then(|x| fields::string(x, diags));
         let escalates_to = f
             .one("escalates_to", diags)
             .and_then(|x| fields::name(x, diags));

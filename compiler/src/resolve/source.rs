@@ -123,7 +123,9 @@ fn build<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> (Source, Pending
                 format!("{what} declares no columns"),
             )
             .label("no `columns { ... }`")
-            .help("list the columns with their types: `columns { id: string  amount: float @usd }`"),
+            .help(
+                "list the columns with their types: `columns { id: string  amount: float @usd }`",
+            ),
         );
     }
     let mut f = Fields::new(what, plain);
@@ -161,7 +163,10 @@ fn build<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> (Source, Pending
                     Diagnostic::error(
                         Code::TypeMismatch,
                         t.span,
-                        format!("the time column `{}` is {}, not a date or timestamp", c.name, c.ty),
+                        format!(
+                            "the time column `{}` is {}, not a date or timestamp",
+                            c.name, c.ty
+                        ),
                     )
                     .label(format!("this is {}", c.ty))
                     .with_secondary(c.span, "declared here")
@@ -209,7 +214,15 @@ fn column(decl: &ColumnDecl, seen: &[Column], diags: &mut Diagnostics) -> Option
         return None;
     }
     let Some(ty) = Type::parse(&decl.ty.name) else {
-        let kinds = ["int", "float", "decimal", "string", "bool", "date", "timestamp"];
+        let kinds = [
+            "int",
+            "float",
+            "decimal",
+            "string",
+            "bool",
+            "date",
+            "timestamp",
+        ];
         let mut d = Diagnostic::error(
             Code::FieldValue,
             decl.ty.span,
@@ -349,7 +362,10 @@ fn link(
         let mut d = Diagnostic::error(
             Code::Unresolved,
             *span,
-            format!("dimension `{path}` is not a column of `{}` or of a joined source", linked.name),
+            format!(
+                "dimension `{path}` is not a column of `{}` or of a joined source",
+                linked.name
+            ),
         )
         .label("unknown column");
         if let Some(s) = did_you_mean(path, scope.candidates().iter().map(String::as_str)) {

@@ -60,7 +60,12 @@ fn shape(span: Span, message: String, help: &str) -> Diagnostic {
         .help(help.to_owned())
 }
 
-fn given(g: &Given, library: &Library, names: &Names, diags: &mut Diagnostics) -> Option<GivenRows> {
+fn given(
+    g: &Given,
+    library: &Library,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Option<GivenRows> {
     if !names.expect(&g.source, DeclKind::Source, diags) {
         return None;
     }
@@ -151,12 +156,20 @@ fn fits(value: &Expr, ty: Type, nullable: bool, diags: &mut Diagnostics) {
     };
     diags.push(shape(
         value.span,
-        format!("this column is {ty}{}, but the value is {found}", if nullable { "?" } else { "" }),
+        format!(
+            "this column is {ty}{}, but the value is {found}",
+            if nullable { "?" } else { "" }
+        ),
         help,
     ));
 }
 
-fn expect(e: &crate::syntax::ast::Expect, library: &Library, names: &Names, diags: &mut Diagnostics) -> Option<Expectation> {
+fn expect(
+    e: &crate::syntax::ast::Expect,
+    library: &Library,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Option<Expectation> {
     if !names.expect(&e.metric, DeclKind::Metric, diags) {
         return None;
     }
@@ -189,7 +202,8 @@ fn expect(e: &crate::syntax::ast::Expect, library: &Library, names: &Names, diag
             if width != 1 {
                 diags.push(shape(
                     v.span,
-                    "an expectation grouped `by` or with a `grain` lists rows, not one value".to_owned(),
+                    "an expectation grouped `by` or with a `grain` lists rows, not one value"
+                        .to_owned(),
                     "write `{ (\"email\", 0.5) }` with the dimension values first",
                 ));
             }
@@ -210,8 +224,18 @@ fn expect(e: &crate::syntax::ast::Expect, library: &Library, names: &Names, diag
     };
     for row in &rows {
         if let Some(last) = row.last() {
-            if !matches!(last.kind, ExprKind::Number { .. } | ExprKind::Null | ExprKind::Percent { .. } | ExprKind::Error) {
-                diags.push(shape(last.span, "an expected metric value must be a number or null".to_owned(), "write the value as a number"));
+            if !matches!(
+                last.kind,
+                ExprKind::Number { .. }
+                    | ExprKind::Null
+                    | ExprKind::Percent { .. }
+                    | ExprKind::Error
+            ) {
+                diags.push(shape(
+                    last.span,
+                    "an expected metric value must be a number or null".to_owned(),
+                    "write the value as a number",
+                ));
             }
         }
     }

@@ -6,7 +6,12 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 impl Cx<'_, '_> {
-    pub(super) fn report_pest_error(&mut self, base: usize, error: &pest::error::Error<Rule>, fallback: &str) {
+    pub(super) fn report_pest_error(
+        &mut self,
+        base: usize,
+        error: &pest::error::Error<Rule>,
+        fallback: &str,
+    ) {
         let offset = match error.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
@@ -29,12 +34,19 @@ impl Cx<'_, '_> {
             "fields are `name: value`; see docs/language.md for the grammar"
         };
         self.diags.push(
-            Diagnostic::error(Code::SyntaxError, Span::new(self.file, at, at + len), message)
-                .label(if len == 0 { "input ends here" } else { "unexpected here" })
-                .help(help),
+            Diagnostic::error(
+                Code::SyntaxError,
+                Span::new(self.file, at, at + len),
+                message,
+            )
+            .label(if len == 0 {
+                "input ends here"
+            } else {
+                "unexpected here"
+            })
+            .help(help),
         );
     }
-
 }
 
 /// What stands at the start of `rest`, for "found ...": the text to show

@@ -75,7 +75,12 @@ fn number(text: &str) -> Result<f64, LiteralProblem> {
     text.parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        .ok_or_else(|| problem(format!("`{text}` is not a number"), "write numbers as 42 or 0.25"))
+        .ok_or_else(|| {
+            problem(
+                format!("`{text}` is not a number"),
+                "write numbers as 42 or 0.25",
+            )
+        })
 }
 
 pub(super) fn duration(text: &str) -> Option<Duration> {

@@ -6,8 +6,8 @@
 //! without recovery, which tells exactly where and what was expected.
 
 use super::ast::{
-    CmpOp, ColumnDecl, Decl, DeclKind, Entry, Expect, Expected, Expr, ExprKind, Field, File,
-    Given, Ident, Join, Row, SubBlock, TestDecl, Value, ValueItem,
+    CmpOp, ColumnDecl, Decl, DeclKind, Entry, Expect, Expected, Expr, ExprKind, Field, File, Given,
+    Ident, Join, Row, SubBlock, TestDecl, Value, ValueItem,
 };
 use super::limits;
 use super::literal;
@@ -47,6 +47,35 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
         Err(error) => {
             cx.report_pest_error(0, &error, "this file could not be read");
             File::default()
+        }
+    }
+}
+
+/// Parses a row-level expression written on its own (a query's `--where`).
+/// `None` when it does not parse; the problem is in `diags`.
+pub fn parse_expression(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Expr> {
+    if let Some(offset) = limits::too_deeply_nested(text) {
+        diags.push(Diagnostic::error(
+            Code::SyntaxTooDeep,
+            Span::new(file, offset, offset + 1),
+            "brackets are nested too deeply",
+        ));
+        return None;
+    }
+    let mut cx = Cx { file, text, diags };
+    match YardParser::parse(Rule::standalone_expr, text) {
+        Ok(mut pairs) => {
+            let expr = pairs
+                .next()?
+                .into_inner()
+                .find(|p| p.as_rule() == Rule::expr)?;
+            let errors_before = cx.diags.error_count();
+            let expr = cx.expr(expr);
+            (cx.diags.error_count() == errors_before).then_some(expr)
+        }
+        Err(error) => {
+            cx.report_pest_error(0, &error, "not an expression");
+            None
         }
     }
 }
@@ -487,4 +516,3 @@ fn broken_declaration_name(text: &str) -> Option<String> {
     }
     words.find(|w| !w.is_empty()).map(str::to_owned)
 }
-

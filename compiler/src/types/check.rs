@@ -198,12 +198,9 @@ impl<'a> Checker<'a> {
             Lookup::Poisoned => None,
             Lookup::Missing { kind, candidates } => {
                 let name = parts.join(".");
-                let mut d = Diagnostic::error(
-                    Code::Unresolved,
-                    span,
-                    format!("no {kind} named `{name}`"),
-                )
-                .label(format!("unknown {kind}"));
+                let mut d =
+                    Diagnostic::error(Code::Unresolved, span, format!("no {kind} named `{name}`"))
+                        .label(format!("unknown {kind}"));
                 if let Some(s) = did_you_mean(&name, candidates.iter().map(String::as_str)) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -246,7 +243,11 @@ impl<'a> Checker<'a> {
                     if !matches!(t.ty, Type::Bool | Type::Null) {
                         self.mismatch(
                             e.span,
-                            format!("`{}` needs true or false, but this is {}", op.symbol(), t.ty),
+                            format!(
+                                "`{}` needs true or false, but this is {}",
+                                op.symbol(),
+                                t.ty
+                            ),
                             t,
                             None,
                         );
@@ -262,7 +263,11 @@ impl<'a> Checker<'a> {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
                 for (t, e) in [(&l, left), (&r, right)] {
                     if !t.ty.is_numeric() {
-                        let other = if std::ptr::eq(e, left) { (&r, right) } else { (&l, left) };
+                        let other = if std::ptr::eq(e, left) {
+                            (&r, right)
+                        } else {
+                            (&l, left)
+                        };
                         self.mismatch(
                             e.span,
                             format!("`{}` needs numbers, but this is {}", op.symbol(), t.ty),
@@ -283,14 +288,20 @@ impl<'a> Checker<'a> {
                                     right.span,
                                     format!(
                                         "cannot {} {} and {}",
-                                        if op == BinaryOp::Add { "add" } else { "subtract" },
+                                        if op == BinaryOp::Add {
+                                            "add"
+                                        } else {
+                                            "subtract"
+                                        },
                                         l.unit,
                                         r.unit
                                     ),
                                 )
                                 .label(format!("this is {}", r.unit))
                                 .with_secondary(left.span, format!("this is {}", l.unit))
-                                .help("only values of the same unit add up; convert one side first"),
+                                .help(
+                                    "only values of the same unit add up; convert one side first",
+                                ),
                             );
                             return None;
                         }
@@ -385,7 +396,10 @@ impl<'a> Checker<'a> {
             return None;
         }
         if star && function != Function::Count {
-            self.argument(expr.span, format!("`{name}(*)` is not allowed; only `count(*)` is"));
+            self.argument(
+                expr.span,
+                format!("`{name}(*)` is not allowed; only `count(*)` is"),
+            );
             return None;
         }
         let (min, max) = function.arity();
@@ -462,7 +476,10 @@ impl<'a> Checker<'a> {
             return true;
         }
         if let Some(f) = filter {
-            self.argument(f.span, format!("`{name}` is not an aggregate and takes no `where`"));
+            self.argument(
+                f.span,
+                format!("`{name}` is not an aggregate and takes no `where`"),
+            );
             return false;
         }
         if self.mode == Mode::Derived && !function.allowed_in_derived() {

@@ -133,23 +133,24 @@ pub(super) fn result(
     use Function::*;
     let arg = |i: usize| typed.get(i).cloned();
     let span_of = |i: usize| args.get(i).map(|a| a.span).unwrap_or(call.span);
-    let need = |cx: &mut Checker<'_>, i: usize, ok: fn(Type) -> bool, what: &str| -> Option<Typed> {
-        let t = arg(i)?;
-        if ok(t.ty) {
-            Some(t)
-        } else {
-            cx.diagnostics().push(
-                Diagnostic::error(
-                    Code::TypeMismatch,
-                    span_of(i),
-                    format!("`{}` needs {what}, but this is {}", function.name(), t.ty),
-                )
-                .label(format!("this is {}", t.ty))
-                .help(function.signature()),
-            );
-            None
-        }
-    };
+    let need =
+        |cx: &mut Checker<'_>, i: usize, ok: fn(Type) -> bool, what: &str| -> Option<Typed> {
+            let t = arg(i)?;
+            if ok(t.ty) {
+                Some(t)
+            } else {
+                cx.diagnostics().push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        span_of(i),
+                        format!("`{}` needs {what}, but this is {}", function.name(), t.ty),
+                    )
+                    .label(format!("this is {}", t.ty))
+                    .help(function.signature()),
+                );
+                None
+            }
+        };
     let numeric = |t: Type| t.is_numeric();
     Some(match function {
         Count | CountDistinct => Typed::new(Type::Int, Unit::dimensionless(), false),
@@ -226,7 +227,12 @@ pub(super) fn result(
             acc
         }
         If => {
-            need(cx, 0, |t| t == Type::Bool || t == Type::Null, "a condition (true or false)")?;
+            need(
+                cx,
+                0,
+                |t| t == Type::Bool || t == Type::Null,
+                "a condition (true or false)",
+            )?;
             let (a, b) = (arg(1)?, arg(2)?);
             let unit = cx.expect_comparable(&a, &args[1], &b, &args[2], "mix")?;
             Typed {

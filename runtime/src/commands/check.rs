@@ -11,7 +11,10 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Outcome, Fatal> {
     match args.format {
         CheckFormat::Human => {
             eprint!("{}", report::human(diags, &compiled.sources, style));
-            eprintln!("{}", report::summary(diags, compiled.sources.files().count()));
+            eprintln!(
+                "{}",
+                report::summary(diags, compiled.sources.files().count())
+            );
         }
         CheckFormat::Json => println!("{}", report::json(diags, &compiled.sources)),
         CheckFormat::Github => print!("{}", report::github(diags, &compiled.sources)),

@@ -8,7 +8,10 @@ pub fn run(args: &CompileArgs, style: Style) -> Result<Outcome, Fatal> {
     let files = library_files::read(&args.spec.spec)?;
     let compiled = yardstick_compiler::compile(files);
     if compiled.diagnostics.has_errors() {
-        eprint!("{}", report::human(&compiled.diagnostics, &compiled.sources, style));
+        eprint!(
+            "{}",
+            report::human(&compiled.diagnostics, &compiled.sources, style)
+        );
         return Ok(Outcome::Failed);
     }
     match args.emit {

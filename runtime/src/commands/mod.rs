@@ -2,3 +2,5 @@
 
 pub mod check;
 pub mod compile;
+pub mod explain;
+pub mod query;

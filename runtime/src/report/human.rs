@@ -7,7 +7,7 @@ use miette::{
     NamedSource, SourceSpan,
 };
 use yardstick_compiler::diagnostics::{Diagnostic, Diagnostics, Severity};
-use yardstick_compiler::span::{Span, SourceMap};
+use yardstick_compiler::span::{SourceMap, Span};
 
 /// Every diagnostic rendered, in order.
 pub fn human(diags: &Diagnostics, sources: &SourceMap, style: Style) -> String {

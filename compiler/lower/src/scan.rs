@@ -1,0 +1,329 @@
+//! One scan per source: every requested metric of a source is computed in a
+//! single aggregation over one scan of it, each aggregate keeping only its
+//! own rows (conditional aggregation with `FILTER`), whatever its window,
+//! filters or time column.
+
+use crate::translate::{self, keep_unless, keep_where, timestamp_lit, utc_timestamp, Names};
+use crate::window::{self, Period};
+use crate::{metric_column, sample_column, Catalog, LowerError, Request, TimeFrame};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Column, JoinType, NullEquality, ScalarValue};
+use datafusion::logical_expr::{cast, col, lit, when, Expr as DfExpr, LogicalPlanBuilder};
+use yardstick_compiler::model::{BaseMetric, Library, Metric, Source};
+use yardstick_compiler::types::Type;
+
+/// Column holding the period start in series queries.
+pub const PERIOD: &str = "__period";
+const PERIOD_END: &str = "__period_end";
+
+fn df_err(e: datafusion::error::DataFusionError) -> LowerError {
+    LowerError(e.to_string())
+}
+
+/// The canonical Arrow type of a declared column type, if it must be cast.
+fn canonical(ty: Type) -> Option<DataType> {
+    match ty {
+        Type::Int => Some(DataType::Int64),
+        Type::Float => Some(DataType::Float64),
+        Type::Bool => Some(DataType::Boolean),
+        Type::Date => Some(DataType::Date32),
+        Type::Timestamp => Some(utc_timestamp()),
+        // Strings stay as read (Utf8, Utf8View, ...); decimals keep their
+        // precision.
+        _ => None,
+    }
+}
+
+/// The aggregation of `metrics` (base metrics of `source`) at the request's
+/// keys: dimension columns, then `__period` for a series.
+pub fn plan(
+    library: &Library,
+    source: &Source,
+    metrics: &[(&Metric, &BaseMetric)],
+    request: &Request,
+    frame: &TimeFrame,
+    catalog: &dyn Catalog,
+) -> Result<LogicalPlanBuilder, LowerError> {
+    let mut builder = scan(library, source, request, metrics, catalog)?;
+
+    // Row filters common to every metric: the source's excludes and the
+    // query's own `where`.
+    let mut common = Vec::new();
+    for e in &source.excludes {
+        common.push(keep_unless(translate::translate(e, &mut Names::Row)?));
+    }
+    if let Some(w) = &request.filter {
+        common.push(keep_where(translate::translate(w, &mut Names::Row)?));
+    }
+
+    // Each metric's rows: its window, its `where`s and `exclude`s.
+    let mut conditions = Vec::new();
+    for (i, (metric, base)) in metrics.iter().enumerate() {
+        let mut c = time_condition(source, metric, base, i, frame)?;
+        for w in &base.filters {
+            c.push(keep_where(translate::translate(w, &mut Names::Row)?));
+        }
+        for e in &base.excludes {
+            c.push(keep_unless(translate::translate(e, &mut Names::Row)?));
+        }
+        conditions.push(conjunction(c));
+    }
+
+    if let TimeFrame::Series { periods, .. } = frame {
+        let table = periods_table(periods, metrics)?;
+        // A row joins every period whose window (for any metric) holds it.
+        let any = disjunction(conditions.clone());
+        builder = builder
+            .join_on(table, JoinType::Inner, vec![any])
+            .map_err(df_err)?;
+    } else if !conditions.is_empty() {
+        common.push(disjunction(conditions.clone()));
+    }
+    if !common.is_empty() {
+        builder = builder.filter(conjunction(common)).map_err(df_err)?;
+    }
+
+    let mut keys: Vec<DfExpr> = request
+        .by
+        .iter()
+        .map(|d| col(translate::column_name(&split(d))))
+        .collect();
+    if matches!(frame, TimeFrame::Series { .. }) {
+        keys.push(col(PERIOD));
+    }
+    let mut aggregates = Vec::new();
+    let mut values = Vec::new();
+    for ((metric, base), rows) in metrics.iter().zip(&conditions) {
+        let prefix = metric_column(&metric.name);
+        let mut names = Names::Formula {
+            rows,
+            prefix: &prefix,
+            aggregates: &mut aggregates,
+        };
+        let value = translate::translate(&base.formula, &mut names)?;
+        let value = match base.min_sample {
+            Some(min) => {
+                let n = sample_column(&metric.name);
+                aggregates.push((
+                    n.clone(),
+                    datafusion::functions_aggregate::expr_fn::count(lit(1i64))
+                        .filter_rows(rows.clone())?,
+                ));
+                when(
+                    col(n.clone()).lt(lit(min as i64)),
+                    lit(ScalarValue::Float64(None)),
+                )
+                .otherwise(cast(value, DataType::Float64))
+                .map_err(df_err)?
+            }
+            None => value,
+        };
+        values.push(value.alias(metric_column(&metric.name)));
+        if let Some(_) = base.min_sample {
+            values.push(col(sample_column(&metric.name)));
+        }
+    }
+    let aggregate_exprs: Vec<DfExpr> = aggregates.into_iter().map(|(n, e)| e.alias(n)).collect();
+    let key_names: Vec<DfExpr> = keys.clone();
+    builder = builder.aggregate(keys, aggregate_exprs).map_err(df_err)?;
+    let mut projection = key_names;
+    projection.extend(values);
+    builder.project(projection).map_err(df_err)
+}
+
+trait FilterRows {
+    fn filter_rows(self, rows: DfExpr) -> Result<DfExpr, LowerError>;
+}
+
+impl FilterRows for DfExpr {
+    fn filter_rows(self, rows: DfExpr) -> Result<DfExpr, LowerError> {
+        use datafusion::logical_expr::ExprFunctionExt;
+        self.filter(rows).build().map_err(df_err)
+    }
+}
+
+fn split(path: &str) -> Vec<String> {
+    path.split('.').map(str::to_owned).collect()
+}
+
+fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
+    parts.into_iter().reduce(DfExpr::and).unwrap_or(lit(true))
+}
+
+fn disjunction(parts: Vec<DfExpr>) -> DfExpr {
+    parts.into_iter().reduce(DfExpr::or).unwrap_or(lit(true))
+}
+
+/// The metric's time column as a UTC timestamp.
+fn time_expr(source: &Source, base: &BaseMetric) -> Option<DfExpr> {
+    let name = base.time.as_ref()?;
+    let column = col(translate::column_name(&split(name)));
+    Some(match source.column(name).map(|c| c.ty) {
+        Some(Type::Date) => cast(column, utc_timestamp()),
+        _ => column,
+    })
+}
+
+fn time_condition(
+    source: &Source,
+    metric: &Metric,
+    base: &BaseMetric,
+    index: usize,
+    frame: &TimeFrame,
+) -> Result<Vec<DfExpr>, LowerError> {
+    let time = time_expr(source, base);
+    match frame {
+        TimeFrame::AsOf(as_of) => {
+            let Some(time) = time else {
+                return Ok(Vec::new());
+            };
+            let (start, end) = window::as_of_window(*as_of, base.lookback).ok_or_else(|| {
+                LowerError(format!(
+                    "the window of `{}` falls outside the calendar",
+                    metric.name
+                ))
+            })?;
+            let mut c = vec![time.clone().lt(timestamp_lit(micros(end)))];
+            if let Some(start) = start {
+                c.push(time.gt_eq(timestamp_lit(micros(start))));
+            }
+            Ok(c)
+        }
+        TimeFrame::Series { .. } => {
+            let time = time.ok_or_else(|| {
+                LowerError(format!(
+                    "`{}` has no time column, so it cannot be read as a series",
+                    metric.name
+                ))
+            })?;
+            Ok(vec![
+                time.clone().gt_eq(col(window_start_column(index))),
+                time.lt(col(PERIOD_END)),
+            ])
+        }
+    }
+}
+
+fn micros(t: chrono::NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_micros()
+}
+
+fn window_start_column(index: usize) -> String {
+    format!("__window_start_{index}")
+}
+
+/// A small table of the series' periods: start date, end, and each
+/// metric's window start (the period start, or the period end less the
+/// lookback).
+fn periods_table(
+    periods: &[Period],
+    metrics: &[(&Metric, &BaseMetric)],
+) -> Result<datafusion::logical_expr::LogicalPlan, LowerError> {
+    let mut rows = Vec::new();
+    for p in periods {
+        let end = window::midnight(p.end);
+        let mut row = vec![
+            lit(ScalarValue::Date32(Some(days(p.start)))),
+            timestamp_lit(micros(end)),
+        ];
+        for (metric, base) in metrics {
+            let start = match base.lookback {
+                Some(l) => window::window_start(end, l).ok_or_else(|| {
+                    LowerError(format!(
+                        "the window of `{}` falls outside the calendar",
+                        metric.name
+                    ))
+                })?,
+                None => window::midnight(p.start),
+            };
+            row.push(timestamp_lit(micros(start)));
+        }
+        rows.push(row);
+    }
+    let mut names = vec![
+        col(format!("column1")).alias(PERIOD),
+        col("column2").alias(PERIOD_END),
+    ];
+    for i in 0..metrics.len() {
+        names.push(col(format!("column{}", i + 3)).alias(window_start_column(i)));
+    }
+    LogicalPlanBuilder::values(rows)
+        .and_then(|b| b.project(names))
+        .and_then(|b| b.build())
+        .map_err(df_err)
+}
+
+fn days(date: chrono::NaiveDate) -> i32 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    i32::try_from((date - epoch).num_days()).unwrap_or(i32::MAX)
+}
+
+/// Scans the source (and the joined sources the request needs), with every
+/// declared column under its internal name and canonical type.
+fn scan(
+    library: &Library,
+    source: &Source,
+    request: &Request,
+    metrics: &[(&Metric, &BaseMetric)],
+    catalog: &dyn Catalog,
+) -> Result<LogicalPlanBuilder, LowerError> {
+    let table = catalog.table(&source.name)?;
+    let mut builder =
+        LogicalPlanBuilder::scan(source.name.as_str(), table, None).map_err(df_err)?;
+    let used = crate::joined_sources_used(source, request, metrics);
+    let mut projection = Vec::new();
+    for c in &source.columns {
+        projection.push(column_expr(&source.name, c, &builder, c.name.clone())?);
+    }
+    for join in source.joins.iter().filter(|j| used.contains(&j.source)) {
+        let Some(joined) = library.sources.get(&join.source) else {
+            continue;
+        };
+        let right =
+            LogicalPlanBuilder::scan(joined.name.as_str(), catalog.table(&joined.name)?, None)
+                .and_then(|b| b.build())
+                .map_err(df_err)?;
+        let key = joined.key.clone().unwrap_or_else(|| join.on.clone());
+        builder = builder
+            .join_detailed(
+                right,
+                JoinType::Left,
+                (
+                    vec![Column::new(Some(source.name.as_str()), join.on.as_str())],
+                    vec![Column::new(Some(joined.name.as_str()), key.as_str())],
+                ),
+                None,
+                NullEquality::NullEqualsNothing,
+            )
+            .map_err(df_err)?;
+        for c in &joined.columns {
+            let name = translate::column_name(&[joined.name.clone(), c.name.clone()]);
+            projection.push(column_expr(&joined.name, c, &builder, name)?);
+        }
+    }
+    builder.project(projection).map_err(df_err)
+}
+
+fn column_expr(
+    table: &str,
+    column: &yardstick_compiler::model::Column,
+    builder: &LogicalPlanBuilder,
+    alias: String,
+) -> Result<DfExpr, LowerError> {
+    let reference = Column::new(Some(table), column.name.as_str());
+    let field = builder
+        .schema()
+        .qualified_field_from_column(&reference)
+        .map(|(_, f)| f)
+        .map_err(|_| {
+            LowerError(format!(
+                "source `{table}` has no column `{}` in its data",
+                column.name
+            ))
+        })?;
+    let expr = DfExpr::Column(reference);
+    Ok(match canonical(column.ty) {
+        Some(ty) if field.data_type() != &ty => cast(expr, ty).alias(alias),
+        _ => expr.alias(alias),
+    })
+}

@@ -1,0 +1,192 @@
+//! Time windows (LANGUAGE.md §6): the as-of window of a lookback, the
+//! periods of a series, and trailing windows at each period end. All times
+//! are UTC; every window is half-open `[start, end)`.
+
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
+use yardstick_compiler::syntax::ast::{Duration, DurationUnit};
+
+/// The period length of a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub fn parse(name: &str) -> Option<Grain> {
+        Some(match name {
+            "day" => Grain::Day,
+            "week" => Grain::Week,
+            "month" => Grain::Month,
+            "quarter" => Grain::Quarter,
+            "year" => Grain::Year,
+            _ => return None,
+        })
+    }
+}
+
+/// Most periods one series may have (a guard against `--grain day` over
+/// centuries).
+pub const MAX_PERIODS: usize = 20_000;
+
+/// One period `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+pub fn midnight(date: NaiveDate) -> NaiveDateTime {
+    date.and_time(NaiveTime::MIN)
+}
+
+/// The period holding `date`; weeks start on Monday.
+pub fn period_of(date: NaiveDate, grain: Grain) -> Option<Period> {
+    let start = match grain {
+        Grain::Day => date,
+        Grain::Week => {
+            date.checked_sub_days(Days::new(u64::from(date.weekday().num_days_from_monday())))?
+        }
+        Grain::Month => date.with_day(1)?,
+        Grain::Quarter => NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1)?,
+        Grain::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1)?,
+    };
+    Some(Period {
+        start,
+        end: next_start(start, grain)?,
+    })
+}
+
+fn next_start(start: NaiveDate, grain: Grain) -> Option<NaiveDate> {
+    match grain {
+        Grain::Day => start.checked_add_days(Days::new(1)),
+        Grain::Week => start.checked_add_days(Days::new(7)),
+        Grain::Month => start.checked_add_months(Months::new(1)),
+        Grain::Quarter => start.checked_add_months(Months::new(3)),
+        Grain::Year => start.checked_add_months(Months::new(12)),
+    }
+}
+
+/// Every period from the one holding `from` to the one holding `to`;
+/// `None` when there would be more than [`MAX_PERIODS`].
+pub fn periods(from: NaiveDate, to: NaiveDate, grain: Grain) -> Option<Vec<Period>> {
+    let mut out = Vec::new();
+    let mut current = period_of(from, grain)?;
+    while current.start <= to {
+        if out.len() >= MAX_PERIODS {
+            return None;
+        }
+        out.push(current);
+        current = period_of(current.end, grain)?;
+    }
+    Some(out)
+}
+
+/// The start of a trailing window of length `lookback` that ends
+/// (exclusively) at `end`. Calendar units step back by calendar months.
+pub fn window_start(end: NaiveDateTime, lookback: Duration) -> Option<NaiveDateTime> {
+    let n = i64::from(lookback.amount);
+    let fixed = |seconds: i64| end.checked_sub_signed(chrono::Duration::try_seconds(seconds)?);
+    match lookback.unit {
+        DurationUnit::Second => fixed(n),
+        DurationUnit::Minute => fixed(n.checked_mul(60)?),
+        DurationUnit::Hour => fixed(n.checked_mul(3_600)?),
+        DurationUnit::Day => fixed(n.checked_mul(86_400)?),
+        DurationUnit::Week => fixed(n.checked_mul(604_800)?),
+        DurationUnit::Month => end.checked_sub_months(Months::new(lookback.amount)),
+        DurationUnit::Quarter => {
+            end.checked_sub_months(Months::new(lookback.amount.checked_mul(3)?))
+        }
+        DurationUnit::Year => end.checked_sub_months(Months::new(lookback.amount.checked_mul(12)?)),
+    }
+}
+
+/// The window of an as-of value: the lookback ending with the as-of date,
+/// inclusive; with no lookback, everything up to the end of that date.
+pub fn as_of_window(
+    as_of: NaiveDate,
+    lookback: Option<Duration>,
+) -> Option<(Option<NaiveDateTime>, NaiveDateTime)> {
+    let end = midnight(as_of.checked_add_days(Days::new(1))?);
+    let start = match lookback {
+        Some(l) => Some(window_start(end, l)?),
+        None => None,
+    };
+    Some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn dur(amount: u32, unit: DurationUnit) -> Duration {
+        Duration { amount, unit }
+    }
+
+    #[test]
+    fn ninety_days_as_of_june_30_starts_april_2() {
+        // LANGUAGE.md §6: [2026-04-02T00:00Z, 2026-07-01T00:00Z).
+        let (start, end) =
+            as_of_window(d("2026-06-30"), Some(dur(90, DurationUnit::Day))).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-04-02"))));
+        assert_eq!(end, midnight(d("2026-07-01")));
+    }
+
+    #[test]
+    fn calendar_lookbacks_step_back_from_the_day_after() {
+        let (start, _) =
+            as_of_window(d("2026-06-30"), Some(dur(3, DurationUnit::Month))).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-04-01"))));
+        let (start, _) =
+            as_of_window(d("2026-06-30"), Some(dur(1, DurationUnit::Quarter))).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-04-01"))));
+        let (start, _) =
+            as_of_window(d("2026-02-27"), Some(dur(1, DurationUnit::Year))).expect("window");
+        assert_eq!(start, Some(midnight(d("2025-02-28"))));
+        // Month ends clamp: the day after 2026-05-30 is 05-31; 3 months back
+        // is 02-31, which is 02-28.
+        let (start, _) =
+            as_of_window(d("2026-05-30"), Some(dur(3, DurationUnit::Month))).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-02-28"))));
+    }
+
+    #[test]
+    fn hours_and_weeks_are_fixed_lengths() {
+        let end = midnight(d("2026-06-30"));
+        assert_eq!(
+            window_start(end, dur(24, DurationUnit::Hour)),
+            Some(midnight(d("2026-06-29")))
+        );
+        assert_eq!(
+            window_start(end, dur(2, DurationUnit::Week)),
+            Some(midnight(d("2026-06-16")))
+        );
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_quarters_on_their_first_month() {
+        // 2026-07-02 is a Thursday.
+        let week = period_of(d("2026-07-02"), Grain::Week).expect("week");
+        assert_eq!((week.start, week.end), (d("2026-06-29"), d("2026-07-06")));
+        let q = period_of(d("2026-08-15"), Grain::Quarter).expect("quarter");
+        assert_eq!((q.start, q.end), (d("2026-07-01"), d("2026-10-01")));
+        let all = periods(d("2026-01-15"), d("2026-03-01"), Grain::Month).expect("periods");
+        let starts: Vec<_> = all.iter().map(|p| p.start).collect();
+        assert_eq!(
+            starts,
+            vec![d("2026-01-01"), d("2026-02-01"), d("2026-03-01")]
+        );
+    }
+
+    #[test]
+    fn too_many_periods_are_refused() {
+        assert!(periods(d("1000-01-01"), d("2900-01-01"), Grain::Day).is_none());
+    }
+}

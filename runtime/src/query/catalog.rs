@@ -1,0 +1,303 @@
+//! Registering sources as DataFusion tables: files found from the source's
+//! path or glob (relative to the declaring file), read as parquet, csv, json
+//! or arrow, and checked against the declared columns before anything runs.
+
+use crate::Fatal;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::datasource::file_format::arrow::ArrowFormat;
+use datafusion::datasource::file_format::csv::CsvFormat;
+use datafusion::datasource::file_format::json::JsonFormat;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::file_format::FileFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::datasource::provider_as_source;
+use datafusion::logical_expr::TableSource;
+use datafusion::prelude::SessionContext;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use yardstick_compiler::model::{Format, Source};
+use yardstick_compiler::types::Type;
+use yardstick_lower::{Catalog, LowerError};
+
+/// The tables of the sources a query reads.
+pub struct Tables {
+    tables: BTreeMap<String, Arc<ListingTable>>,
+}
+
+impl Catalog for Tables {
+    fn table(&self, source: &str) -> Result<Arc<dyn TableSource>, LowerError> {
+        self.tables
+            .get(source)
+            .map(|t| provider_as_source(t.clone()))
+            .ok_or_else(|| LowerError(format!("source `{source}` is not registered")))
+    }
+}
+
+impl Tables {
+    pub fn new() -> Tables {
+        Tables {
+            tables: BTreeMap::new(),
+        }
+    }
+
+    pub fn get(&self, source: &str) -> Option<Arc<ListingTable>> {
+        self.tables.get(source).cloned()
+    }
+
+    /// Registers `source`, reading its files' schemas.
+    pub async fn register(
+        &mut self,
+        ctx: &SessionContext,
+        spec: &Path,
+        source: &Source,
+    ) -> Result<(), Fatal> {
+        if self.tables.contains_key(&source.name) {
+            return Ok(());
+        }
+        let files = files(spec, source)?;
+        let format = format_of(source, &files)?;
+        let shown = display(&files);
+        let urls = files
+            .iter()
+            .map(|f| ListingTableUrl::parse(f.to_string_lossy()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Fatal(format!("source `{}`: {e}", source.name)))?;
+        let (file_format, extension): (Arc<dyn FileFormat>, &str) = match format {
+            Format::Parquet => (Arc::new(ParquetFormat::default()), ""),
+            Format::Csv => (Arc::new(CsvFormat::default().with_has_header(true)), ""),
+            Format::Json => (Arc::new(JsonFormat::default()), ""),
+            Format::Arrow => (Arc::new(ArrowFormat), ""),
+        };
+        let options = ListingOptions::new(file_format).with_file_extension(extension);
+        let schema = match format {
+            Format::Csv => csv_schema(source, &files)?,
+            Format::Json => declared_schema(source, None),
+            Format::Parquet | Format::Arrow => {
+                let inferred = options
+                    .infer_schema(&ctx.state(), &urls[0])
+                    .await
+                    .map_err(|e| {
+                        Fatal(format!(
+                            "source `{}`: cannot read {shown} as {}: {e}",
+                            source.name,
+                            format_name(format)
+                        ))
+                    })?;
+                check_schema(source, &inferred, &shown)?;
+                inferred
+            }
+        };
+        let config = ListingTableConfig::new_with_multi_paths(urls)
+            .with_listing_options(options)
+            .with_schema(schema);
+        let table = ListingTable::try_new(config)
+            .map_err(|e| Fatal(format!("source `{}` ({shown}): {e}", source.name)))?;
+        self.tables.insert(source.name.clone(), Arc::new(table));
+        Ok(())
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Parquet => "parquet",
+        Format::Csv => "csv",
+        Format::Json => "json",
+        Format::Arrow => "arrow",
+    }
+}
+
+fn display(files: &[PathBuf]) -> String {
+    match files {
+        [one] => format!("`{}`", one.display()),
+        many => format!("{} files (`{}`, ...)", many.len(), many[0].display()),
+    }
+}
+
+/// The files of a source: its path (or glob) relative to the file that
+/// declares it.
+fn files(spec: &Path, source: &Source) -> Result<Vec<PathBuf>, Fatal> {
+    let Some(path) = &source.path else {
+        return Err(Fatal(format!(
+            "source `{}` has no `path`, so it has no data to read",
+            source.name
+        )));
+    };
+    let declared_in = spec.join(&source.file);
+    let base = declared_in.parent().unwrap_or(spec);
+    let full = base.join(path);
+    let pattern = full.to_string_lossy().into_owned();
+    let mut found: Vec<PathBuf> = glob::glob(&pattern)
+        .map_err(|e| {
+            Fatal(format!(
+                "source `{}`: bad path pattern `{path}`: {e}",
+                source.name
+            ))
+        })?
+        .filter_map(Result::ok)
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        let what = if pattern.contains(['*', '?', '[']) {
+            "matches no file"
+        } else {
+            "does not exist"
+        };
+        return Err(Fatal(format!(
+            "source `{}`: `{}` {what}",
+            source.name,
+            full.display()
+        )));
+    }
+    Ok(found
+        .into_iter()
+        .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
+        .collect())
+}
+
+fn format_of(source: &Source, files: &[PathBuf]) -> Result<Format, Fatal> {
+    if let Some(f) = source.format {
+        return Ok(f);
+    }
+    let ext = files[0]
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "parquet" | "pq" => Ok(Format::Parquet),
+        "csv" => Ok(Format::Csv),
+        "json" | "jsonl" | "ndjson" => Ok(Format::Json),
+        "arrow" | "ipc" | "feather" => Ok(Format::Arrow),
+        _ => Err(Fatal(format!(
+            "source `{}`: cannot tell the format of `{}`; add `format: parquet|csv|json|arrow`",
+            source.name,
+            files[0].display()
+        ))),
+    }
+}
+
+/// The Arrow type a declared column is read as from text formats.
+fn arrow_type(ty: Type) -> DataType {
+    match ty {
+        Type::Int => DataType::Int64,
+        Type::Float => DataType::Float64,
+        Type::Decimal => DataType::Decimal128(38, 10),
+        Type::String => DataType::Utf8,
+        Type::Bool => DataType::Boolean,
+        Type::Date => DataType::Date32,
+        Type::Timestamp | Type::Duration | Type::Null => {
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+        }
+    }
+}
+
+/// The declared columns as a schema, in `order` (a CSV header) if given.
+fn declared_schema(source: &Source, order: Option<&[String]>) -> SchemaRef {
+    let fields: Vec<Field> = match order {
+        None => source
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, arrow_type(c.ty), true))
+            .collect(),
+        Some(header) => header
+            .iter()
+            .map(|name| match source.column(name) {
+                Some(c) => Field::new(name, arrow_type(c.ty), true),
+                None => Field::new(name, DataType::Utf8, true),
+            })
+            .collect(),
+    };
+    Arc::new(Schema::new(fields))
+}
+
+/// CSV columns are matched by header name: the schema follows the header,
+/// with the declared type for each declared column.
+fn csv_schema(source: &Source, files: &[PathBuf]) -> Result<SchemaRef, Fatal> {
+    let mut header: Option<Vec<String>> = None;
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Fatal(format!(
+                "source `{}`: cannot read `{}`: {e}",
+                source.name,
+                file.display()
+            ))
+        })?;
+        let first = text.lines().next().unwrap_or("");
+        let names: Vec<String> = first
+            .split(',')
+            .map(|h| h.trim().trim_matches('"').to_owned())
+            .collect();
+        for c in &source.columns {
+            if !names.contains(&c.name) {
+                return Err(Fatal(format!(
+                    "source `{}`: `{}` has no column `{}` (declared {}); its header is: {first}",
+                    source.name,
+                    file.display(),
+                    c.name,
+                    c.ty
+                )));
+            }
+        }
+        match &header {
+            Some(h) if h != &names => {
+                return Err(Fatal(format!(
+                    "source `{}`: `{}` has a different header from `{}`",
+                    source.name,
+                    file.display(),
+                    files[0].display()
+                )))
+            }
+            _ => header = Some(names),
+        }
+    }
+    Ok(declared_schema(source, header.as_deref()))
+}
+
+/// Whether an Arrow type can hold a declared column type.
+fn fits(declared: Type, actual: &DataType) -> bool {
+    use DataType::*;
+    match declared {
+        Type::Int => matches!(
+            actual,
+            Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64
+        ),
+        Type::Float => matches!(actual, Float16 | Float32 | Float64),
+        Type::Decimal => matches!(actual, Decimal128(..) | Decimal256(..)),
+        Type::String => match actual {
+            Utf8 | LargeUtf8 | Utf8View => true,
+            Dictionary(_, v) => matches!(v.as_ref(), Utf8 | LargeUtf8 | Utf8View),
+            _ => false,
+        },
+        Type::Bool => matches!(actual, Boolean),
+        Type::Date => matches!(actual, Date32 | Date64),
+        Type::Timestamp => matches!(actual, Timestamp(..)),
+        Type::Duration | Type::Null => false,
+    }
+}
+
+/// Declared columns against a file's real schema: a missing column or a
+/// type that cannot hold the declared one stops the command.
+fn check_schema(source: &Source, actual: &Schema, shown: &str) -> Result<(), Fatal> {
+    for c in &source.columns {
+        let Ok(field) = actual.field_with_name(&c.name) else {
+            return Err(Fatal(format!(
+                "source `{}`: {shown} has no column `{}` (declared {})",
+                source.name, c.name, c.ty
+            )));
+        };
+        if !fits(c.ty, field.data_type()) {
+            return Err(Fatal(format!(
+                "source `{}`: column `{}` is declared {} but {shown} holds {}",
+                source.name,
+                c.name,
+                c.ty,
+                field.data_type()
+            )));
+        }
+    }
+    Ok(())
+}

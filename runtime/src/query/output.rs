@@ -1,0 +1,275 @@
+//! Writing query results: an aligned table for people, csv, json (an array
+//! of objects), parquet and arrow. A file is written to a temporary name
+//! beside its destination and renamed, so it is whole or absent.
+
+use crate::Fatal;
+use datafusion::arrow::array::{Array, ArrayRef, Int64Array};
+use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use yardstick_lower::OutputColumn;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+    Arrow,
+}
+
+/// Writes the result to `output`, or to stdout.
+pub fn write(
+    batches: &[RecordBatch],
+    columns: &[OutputColumn],
+    format: Format,
+    output: Option<&Path>,
+) -> Result<(), Fatal> {
+    let visible = visible(batches, columns)?;
+    let render = |sink: &mut (dyn Write + Send)| -> Result<(), Fatal> {
+        match format {
+            Format::Table => sink.write_all(table(batches, columns)?.as_bytes())?,
+            Format::Csv => {
+                let mut writer = datafusion::arrow::csv::WriterBuilder::new()
+                    .with_header(true)
+                    .build(&mut *sink);
+                for b in &visible {
+                    writer.write(b)?;
+                }
+            }
+            Format::Json => {
+                let mut writer = datafusion::arrow::json::WriterBuilder::new()
+                    .with_explicit_nulls(true)
+                    .build::<_, datafusion::arrow::json::writer::JsonArray>(&mut *sink);
+                let refs: Vec<&RecordBatch> = visible.iter().collect();
+                writer.write_batches(&refs)?;
+                writer.finish()?;
+                drop(writer);
+                sink.write_all(b"\n")?;
+            }
+            Format::Parquet => {
+                let schema = schema_of(&visible, columns, batches);
+                let mut writer =
+                    datafusion::parquet::arrow::ArrowWriter::try_new(&mut *sink, schema, None)?;
+                for b in &visible {
+                    writer.write(b)?;
+                }
+                writer.close()?;
+            }
+            Format::Arrow => {
+                let schema = schema_of(&visible, columns, batches);
+                let mut writer =
+                    datafusion::arrow::ipc::writer::FileWriter::try_new(&mut *sink, &schema)?;
+                for b in &visible {
+                    writer.write(b)?;
+                }
+                writer.finish()?;
+            }
+        }
+        Ok(())
+    };
+    match output {
+        None => {
+            if matches!(format, Format::Parquet | Format::Arrow) {
+                return Err(Fatal(
+                    "parquet and arrow output need `--output FILE`".to_owned(),
+                ));
+            }
+            // Rendered whole first, so a failure prints nothing half-done.
+            let mut buffer: Vec<u8> = Vec::new();
+            render(&mut buffer)?;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&buffer)?;
+            stdout.flush()?;
+            Ok(())
+        }
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => std::path::PathBuf::from("."),
+            };
+            let mut temp = tempfile::NamedTempFile::new_in(&dir)
+                .map_err(|e| Fatal(format!("cannot write beside `{}`: {e}", path.display())))?;
+            render(temp.as_file_mut())?;
+            temp.as_file_mut().sync_all()?;
+            temp.persist(path)
+                .map_err(|e| Fatal(format!("cannot write `{}`: {}", path.display(), e.error)))?;
+            Ok(())
+        }
+    }
+}
+
+fn hidden(columns: &[OutputColumn]) -> Vec<&str> {
+    columns
+        .iter()
+        .filter_map(|c| match c {
+            OutputColumn::Metric {
+                sample: Some((n, _)),
+                ..
+            } => Some(n.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The batches without the hidden sample-count columns.
+fn visible(batches: &[RecordBatch], columns: &[OutputColumn]) -> Result<Vec<RecordBatch>, Fatal> {
+    let hidden = hidden(columns);
+    batches
+        .iter()
+        .map(|b| {
+            let keep: Vec<usize> = (0..b.num_columns())
+                .filter(|i| !hidden.contains(&b.schema().field(*i).name().as_str()))
+                .collect();
+            Ok(b.project(&keep)?)
+        })
+        .collect()
+}
+
+fn schema_of(
+    visible: &[RecordBatch],
+    columns: &[OutputColumn],
+    all: &[RecordBatch],
+) -> Arc<Schema> {
+    match visible.first() {
+        Some(b) => b.schema(),
+        None => {
+            let hidden = hidden(columns);
+            let fields: Vec<_> = all
+                .first()
+                .map(|b| {
+                    b.schema()
+                        .fields()
+                        .iter()
+                        .filter(|f| !hidden.contains(&f.name().as_str()))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            Arc::new(Schema::new(fields))
+        }
+    }
+}
+
+/// An aligned table; a value withheld by `min_sample` shows as `n<30`.
+fn table(batches: &[RecordBatch], columns: &[OutputColumn]) -> Result<String, Fatal> {
+    let visible: Vec<&OutputColumn> = columns.iter().collect();
+    let headers: Vec<String> = visible
+        .iter()
+        .map(|c| match c {
+            OutputColumn::Dimension(d) => d.clone(),
+            OutputColumn::Period => "period".to_owned(),
+            OutputColumn::Metric { name, .. } => name.clone(),
+        })
+        .collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut numeric = vec![false; headers.len()];
+    let options = FormatOptions::default().with_null("null");
+    for batch in batches {
+        let mut cells: Vec<Vec<String>> = Vec::new();
+        for (i, (column, header)) in visible.iter().zip(&headers).enumerate() {
+            let array = batch
+                .column_by_name(header)
+                .ok_or_else(|| Fatal(format!("the result has no column `{header}`")))?;
+            numeric[i] = array.data_type().is_numeric();
+            let sample = match column {
+                OutputColumn::Metric {
+                    sample: Some((n, min)),
+                    ..
+                } => batch.column_by_name(n).cloned().map(|a| (a, *min)),
+                _ => None,
+            };
+            cells.push(format_column(array, sample, &options)?);
+        }
+        for r in 0..batch.num_rows() {
+            rows.push(cells.iter().map(|c| c[r].clone()).collect());
+        }
+    }
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain(std::iter::once(h.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if numeric[i] {
+                    format!("{c:>w$}", w = widths[i])
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
+            .collect();
+        parts.join("  ").trim_end().to_owned() + "\n"
+    };
+    let mut out = line(&headers);
+    out.push_str(
+        &(widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+            + "\n"),
+    );
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    Ok(out)
+}
+
+fn format_column(
+    array: &ArrayRef,
+    sample: Option<(ArrayRef, u64)>,
+    options: &FormatOptions,
+) -> Result<Vec<String>, Fatal> {
+    let formatter = ArrayFormatter::try_new(array.as_ref(), options)?;
+    let counts = sample
+        .as_ref()
+        .and_then(|(a, _)| a.as_any().downcast_ref::<Int64Array>());
+    let mut out = Vec::with_capacity(array.len());
+    for i in 0..array.len() {
+        if array.is_null(i) {
+            if let (Some(counts), Some((_, min))) = (counts, &sample) {
+                if counts.is_valid(i) && (counts.value(i) as u64) < *min {
+                    out.push(format!("n<{min}"));
+                    continue;
+                }
+            }
+            out.push("null".to_owned());
+            continue;
+        }
+        let text = formatter.value(i).to_string();
+        out.push(match array.data_type() {
+            DataType::Float64 | DataType::Float32 => round_for_people(&text),
+            _ => text,
+        });
+    }
+    Ok(out)
+}
+
+/// Four decimals at most, without trailing zeros: `0.6667`, `42`.
+fn round_for_people(text: &str) -> String {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => {
+            let s = format!("{v:.4}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
+                "0".to_owned()
+            } else {
+                s.to_owned()
+            }
+        }
+        _ => text.to_owned(),
+    }
+}
