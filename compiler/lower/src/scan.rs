@@ -106,8 +106,10 @@ pub fn plan(
                 let n = sample_column(&metric.name);
                 aggregates.push((
                     n.clone(),
-                    datafusion::functions_aggregate::expr_fn::count(lit(1i64))
-                        .filter_rows(rows.clone())?,
+                    translate::with_filter(
+                        datafusion::functions_aggregate::expr_fn::count(lit(1i64)),
+                        rows.clone(),
+                    ),
                 ));
                 when(
                     col(n.clone()).lt(lit(min as i64)),
@@ -119,7 +121,7 @@ pub fn plan(
             None => value,
         };
         values.push(value.alias(metric_column(&metric.name)));
-        if let Some(_) = base.min_sample {
+        if base.min_sample.is_some() {
             values.push(col(sample_column(&metric.name)));
         }
     }
@@ -129,17 +131,6 @@ pub fn plan(
     let mut projection = key_names;
     projection.extend(values);
     builder.project(projection).map_err(df_err)
-}
-
-trait FilterRows {
-    fn filter_rows(self, rows: DfExpr) -> Result<DfExpr, LowerError>;
-}
-
-impl FilterRows for DfExpr {
-    fn filter_rows(self, rows: DfExpr) -> Result<DfExpr, LowerError> {
-        use datafusion::logical_expr::ExprFunctionExt;
-        self.filter(rows).build().map_err(df_err)
-    }
 }
 
 fn split(path: &str) -> Vec<String> {

@@ -8,7 +8,7 @@ use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn as f;
 use datafusion::functions_aggregate::expr_fn as agg;
 use datafusion::logical_expr::{
-    binary_expr, cast, col, lit, when, Between, Expr as DfExpr, ExprFunctionExt, Operator,
+    binary_expr, cast, col, lit, when, Between, Expr as DfExpr, Operator,
 };
 use yardstick_compiler::syntax::ast::{BinaryOp, CmpOp, Expr, ExprKind, UnaryOp};
 
@@ -218,6 +218,18 @@ fn call(
     })
 }
 
+/// Sets an aggregate's `FILTER (WHERE ...)`, keeping its other parameters
+/// (`DISTINCT`, the ordering of `percentile_cont`).
+pub fn with_filter(aggregate: DfExpr, condition: DfExpr) -> DfExpr {
+    match aggregate {
+        DfExpr::AggregateFunction(mut a) => {
+            a.params.filter = Some(Box::new(condition));
+            DfExpr::AggregateFunction(a)
+        }
+        other => other,
+    }
+}
+
 fn is_aggregate(function: &str) -> bool {
     matches!(
         function,
@@ -270,10 +282,7 @@ fn aggregate(
         }
         other => return Err(LowerError(format!("no aggregate named `{other}`"))),
     };
-    let filtered = plain
-        .filter(condition)
-        .build()
-        .map_err(|e| LowerError(e.to_string()))?;
+    let filtered = with_filter(plain, condition);
     let Names::Formula { aggregates, .. } = names else {
         return Err(LowerError("aggregate outside a formula".to_owned()));
     };

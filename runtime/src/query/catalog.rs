@@ -67,7 +67,15 @@ impl Tables {
             .map_err(|e| Fatal(format!("source `{}`: {e}", source.name)))?;
         let (file_format, extension): (Arc<dyn FileFormat>, &str) = match format {
             Format::Parquet => (Arc::new(ParquetFormat::default()), ""),
-            Format::Csv => (Arc::new(CsvFormat::default().with_has_header(true)), ""),
+            // An empty CSV field is a null, whatever the column's type.
+            Format::Csv => (
+                Arc::new(
+                    CsvFormat::default()
+                        .with_has_header(true)
+                        .with_null_regex(Some("^$".to_owned())),
+                ),
+                "",
+            ),
             Format::Json => (Arc::new(JsonFormat::default()), ""),
             Format::Arrow => (Arc::new(ArrowFormat), ""),
         };
