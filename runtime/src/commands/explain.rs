@@ -6,8 +6,9 @@ use crate::cli::{Dialect, ExplainCommand};
 use crate::report::Style;
 use crate::{query, Fatal, Outcome};
 use datafusion::physical_plan::displayable;
+use datafusion::sql::sqlparser::ast::BinaryOperator;
 use datafusion::sql::unparser::dialect::{
-    BigQueryDialect, DuckDBDialect, MySqlDialect, PostgreSqlDialect, SnowflakeDialect,
+    BigQueryDialect, CustomDialectBuilder, MySqlDialect, PostgreSqlDialect, SnowflakeDialect,
     SqliteDialect,
 };
 use datafusion::sql::unparser::Unparser;
@@ -51,7 +52,15 @@ pub fn run(args: &ExplainCommand, style: Style) -> Result<Outcome, Fatal> {
 fn sql(plan: &datafusion::logical_expr::LogicalPlan, dialect: Dialect) -> Result<String, Fatal> {
     let unparsed = match dialect {
         Dialect::Postgres => Unparser::new(&PostgreSqlDialect {}).plan_to_sql(plan),
-        Dialect::Duckdb => Unparser::new(&DuckDBDialect::new()).plan_to_sql(plan),
+        // DataFusion's DuckDB dialect writes `/` as `//`, which DuckDB reads
+        // as integer division; Yardstick's `/` is true division.
+        Dialect::Duckdb => Unparser::new(
+            &CustomDialectBuilder::new()
+                .with_identifier_quote_style('"')
+                .with_division_operator(BinaryOperator::Divide)
+                .build(),
+        )
+        .plan_to_sql(plan),
         Dialect::Bigquery => Unparser::new(&BigQueryDialect {}).plan_to_sql(plan),
         Dialect::Snowflake => Unparser::new(&SnowflakeDialect::new()).plan_to_sql(plan),
         Dialect::Mysql => Unparser::new(&MySqlDialect {}).plan_to_sql(plan),

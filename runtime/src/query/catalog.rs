@@ -25,6 +25,8 @@ use yardstick_lower::{Catalog, LowerError};
 /// The tables of the sources a query reads.
 pub struct Tables {
     tables: BTreeMap<String, Arc<ListingTable>>,
+    /// Each source's files as shown in messages.
+    shown: BTreeMap<String, String>,
 }
 
 impl Catalog for Tables {
@@ -40,7 +42,17 @@ impl Tables {
     pub fn new() -> Tables {
         Tables {
             tables: BTreeMap::new(),
+            shown: BTreeMap::new(),
         }
+    }
+
+    /// "source `tickets` (`/data/tickets.csv`), ..." for error messages.
+    pub fn describe(&self) -> String {
+        self.shown
+            .iter()
+            .map(|(name, files)| format!("source `{name}` ({files})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn get(&self, source: &str) -> Option<Arc<ListingTable>> {
@@ -104,6 +116,7 @@ impl Tables {
         let table = ListingTable::try_new(config)
             .map_err(|e| Fatal(format!("source `{}` ({shown}): {e}", source.name)))?;
         self.tables.insert(source.name.clone(), Arc::new(table));
+        self.shown.insert(source.name.clone(), shown);
         Ok(())
     }
 }

@@ -21,6 +21,8 @@ use yardstick_lower::{Lowered, QueryArgs, Request};
 pub struct Prepared {
     pub ctx: SessionContext,
     pub lowered: Lowered,
+    /// The sources read and their files, for error messages.
+    pub sources: String,
 }
 
 fn bad_query(e: yardstick_lower::LowerError) -> Fatal {
@@ -54,7 +56,11 @@ pub async fn prepare(spec: &Path, library: &Library, args: &QueryArgs) -> Result
     let today = Utc::now().date_naive();
     let frame = yardstick_lower::time_frame(&request, oldest, newest, today).map_err(bad_query)?;
     let lowered = yardstick_lower::lower(library, &request, &frame, &tables).map_err(bad_query)?;
-    Ok(Prepared { ctx, lowered })
+    Ok(Prepared {
+        ctx,
+        lowered,
+        sources: tables.describe(),
+    })
 }
 
 /// The dates of the oldest and newest values of the query's time columns.
@@ -115,7 +121,10 @@ pub async fn execute(prepared: &Prepared) -> Result<Vec<RecordBatch>, Fatal> {
         .execute_logical_plan(prepared.lowered.plan.clone())
         .await
         .map_err(|e| Fatal(format!("the query could not be planned: {e}")))?;
-    df.collect()
-        .await
-        .map_err(|e| Fatal(format!("reading the data failed: {e}")))
+    df.collect().await.map_err(|e| {
+        Fatal(format!(
+            "reading the data of {} failed: {e}",
+            prepared.sources
+        ))
+    })
 }
