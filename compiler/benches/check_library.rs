@@ -4,6 +4,8 @@
 //! Run: `cargo bench -p yardstick-compiler --bench check_library`
 //! (release mode). Prints the median of several runs and the ratio.
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 mod library_gen;
 
 use std::time::{Duration, Instant};

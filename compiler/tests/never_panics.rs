@@ -3,6 +3,8 @@
 //! truncated, spliced, salted with random bytes and tokens, and deeply
 //! nested.
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 use proptest::prelude::*;
 use std::path::Path;
 use yardstick_compiler::span::SourceFile;

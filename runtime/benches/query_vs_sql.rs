@@ -5,6 +5,8 @@
 //! Run: `cargo bench -p yardstick --bench query_vs_sql [-- ROWS]`.
 //! The data is generated once into `target/bench-data/`.
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray, TimestampMicrosecondArray,

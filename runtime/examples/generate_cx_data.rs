@@ -5,6 +5,8 @@
 //! `cargo run -p yardstick --example generate_cx_data [-- OUT_DIR [SCALE]]`
 //! (SCALE multiplies the row counts, for benchmarks).
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
@@ -87,8 +89,7 @@ fn main() {
             "mid_market" => 40_000.0,
             _ => 250_000.0,
         };
-        acc.4
-            .push((base * rng.random_range(0.5..1.5) as f64).round());
+        acc.4.push((base * rng.random_range(0.5..1.5_f64)).round());
         acc.5.push(days(
             NaiveDate::from_ymd_opt(2022, 1, 1).expect("d")
                 + Duration::days(rng.random_range(0..1200)),
@@ -242,14 +243,10 @@ fn main() {
 
     // Renewals: each account comes due once in the year.
     let mut r = (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for a in 0..n_accounts {
+    for (a, segment) in account_segment.iter().enumerate() {
         let due = start().date() + Duration::days(rng.random_range(0..DAYS));
-        let renewed = rng.random_range(0.0..1.0)
-            < if account_segment[a] == "enterprise" {
-                0.93
-            } else {
-                0.82
-            };
+        let renewed =
+            rng.random_range(0.0..1.0) < if *segment == "enterprise" { 0.93 } else { 0.82 };
         let before = acc.4[a];
         let after = if renewed {
             (before * rng.random_range(0.9..1.3_f64)).round()

@@ -1,6 +1,8 @@
 //! Data that does not match its source stops `query` with exit 2 and a
 //! message naming the file and the column; nothing panics.
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray, TimestampMicrosecondArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;

@@ -4,6 +4,8 @@
 //! rendered diagnostics together. A case is a `.yard` file, or a folder of
 //! them for problems that span files.
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 use std::path::{Path, PathBuf};
 use yardstick::report::{self, Style};
 use yardstick_compiler::diagnostics::Code;

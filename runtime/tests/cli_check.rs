@@ -1,6 +1,8 @@
 //! `check` and `compile` through the real binary: exit codes, output
 //! streams and formats (shared/design/CLI.md).
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

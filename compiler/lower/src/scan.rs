@@ -232,7 +232,7 @@ fn periods_table(
         rows.push(row);
     }
     let mut names = vec![
-        col(format!("column1")).alias(PERIOD),
+        col("column1").alias(PERIOD),
         col("column2").alias(PERIOD_END),
     ];
     for i in 0..metrics.len() {

@@ -2,6 +2,8 @@
 //! reference library `specs/cx`, built without data: the catalog gives each
 //! source its declared schema.
 
+#![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
+
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::logical_expr::builder::LogicalTableSource;
 use datafusion::logical_expr::TableSource;

@@ -94,7 +94,7 @@ fn wrong(field: &Field, expected: &str, diags: &mut Diagnostics) {
 }
 
 /// The one expression of a field, when it is just that.
-pub fn single_expr<'f>(field: &'f Field) -> Option<&'f Expr> {
+pub fn single_expr(field: &Field) -> Option<&Expr> {
     match &field.value {
         Value::List(items, _) if items.len() == 1 => {
             items.first().filter(|i| i.after.is_none()).map(|i| &i.expr)

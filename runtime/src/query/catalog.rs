@@ -23,6 +23,7 @@ use yardstick_compiler::types::Type;
 use yardstick_lower::{Catalog, LowerError};
 
 /// The tables of the sources a query reads.
+#[derive(Default)]
 pub struct Tables {
     tables: BTreeMap<String, Arc<ListingTable>>,
     /// Each source's files as shown in messages.
@@ -40,10 +41,7 @@ impl Catalog for Tables {
 
 impl Tables {
     pub fn new() -> Tables {
-        Tables {
-            tables: BTreeMap::new(),
-            shown: BTreeMap::new(),
-        }
+        Tables::default()
     }
 
     /// "source `tickets` (`/data/tickets.csv`), ..." for error messages.

@@ -111,7 +111,7 @@ fn first_micros(batch: &RecordBatch, column: usize) -> Option<i64> {
         .column(column)
         .as_any()
         .downcast_ref::<TimestampMicrosecondArray>()?;
-    (array.len() > 0 && array.is_valid(0)).then(|| array.value(0))
+    (!array.is_empty() && array.is_valid(0)).then(|| array.value(0))
 }
 
 /// Runs a prepared query to completion.
