@@ -1,0 +1,177 @@
+//! `query` and `explain` through the binary on the reference library
+//! `specs/cx`: output formats, atomic files, plans and SQL, and the
+//! README's own commands.
+
+#![allow(clippy::panic, clippy::unwrap_used)] // a test: failing loudly is the point
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn yardstick(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run yardstick")
+}
+
+fn ok(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_reference_library_checks_clean() {
+    let out = yardstick(&["check", "--spec", "specs/cx"]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn the_readme_commands_are_the_ones_tested() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let run = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run "))
+        .expect("a cargo run line");
+    let args: Vec<&str> = run.split(" -- ").nth(1).expect("args").split(' ').collect();
+    let table = ok(&yardstick(&args));
+    // NPS by region by quarter: a header, a rule, four regions x four quarters.
+    assert!(table.starts_with("region"), "{table}");
+    assert_eq!(table.lines().count(), 2 + 16, "{table}");
+    assert!(readme.lines().any(|l| l == "cargo test --workspace"));
+    let ci = std::fs::read_to_string(root().join(".ci/run")).expect(".ci/run");
+    assert!(ci.lines().any(|l| l.trim() == "cargo test --workspace"));
+}
+
+#[test]
+fn json_and_csv_carry_the_same_rows_with_dates_and_nulls() {
+    let args = [
+        "query",
+        "csat_email",
+        "--spec",
+        "specs/cx",
+        "--by",
+        "region",
+        "--grain",
+        "quarter",
+    ];
+    let text = ok(&yardstick(&[&args[..], &["--format", "json"]].concat()));
+    // Columns in order: dimensions, period, metrics.
+    let first = text.split('}').next().expect("an object");
+    let at = |key: &str| first.find(&format!("\"{key}\"")).expect(key);
+    assert!(
+        at("region") < at("period") && at("period") < at("csat_email"),
+        "{first}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let rows = json.as_array().expect("array");
+    assert!(!rows.is_empty());
+    for row in rows {
+        let object = row.as_object().expect("object");
+        assert_eq!(
+            object.len(),
+            3,
+            "the hidden sample count is left out: {object:?}"
+        );
+        let period = row["period"].as_str().expect("date string");
+        assert_eq!(period.len(), 10, "{period}");
+        assert!(row["csat_email"].is_number() || row["csat_email"].is_null());
+    }
+    let csv = ok(&yardstick(&[&args[..], &["--format", "csv"]].concat()));
+    assert_eq!(csv.lines().next(), Some("region,period,csat_email"));
+    assert_eq!(csv.lines().count(), rows.len() + 1);
+}
+
+#[test]
+fn parquet_and_arrow_files_are_written_whole() {
+    let dir = tempfile::tempdir().expect("temp");
+    for (format, name) in [("parquet", "out.parquet"), ("arrow", "out.arrow")] {
+        let path = dir.path().join(name);
+        let path_text = path.to_string_lossy().into_owned();
+        ok(&yardstick(&[
+            "query", "fcr", "--spec", "specs/cx", "--by", "channel", "--format", format,
+            "--output", &path_text,
+        ]));
+        assert!(std::fs::metadata(&path).expect("written").len() > 0);
+    }
+    // Nothing else is left in the folder: no temporary files.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    // A failing query leaves no file behind.
+    let failed = dir.path().join("failed.parquet");
+    let out = yardstick(&[
+        "query",
+        "no_such_metric",
+        "--spec",
+        "specs/cx",
+        "--format",
+        "parquet",
+        "--output",
+        &failed.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!failed.exists());
+}
+
+#[test]
+fn explain_prints_plans_and_sql_for_each_dialect() {
+    let out = ok(&yardstick(&[
+        "explain",
+        "fcr",
+        "cost_per_ticket",
+        "--spec",
+        "specs/cx",
+        "--by",
+        "channel",
+    ]));
+    assert!(out.contains("== logical plan"));
+    assert!(out.contains("== physical plan"));
+    // One scan of tickets for both metrics.
+    assert_eq!(out.matches("DataSourceExec").count(), 1, "{out}");
+    for dialect in [
+        "postgres",
+        "duckdb",
+        "bigquery",
+        "snowflake",
+        "mysql",
+        "sqlite",
+    ] {
+        let out = ok(&yardstick(&[
+            "explain",
+            "fcr",
+            "--spec",
+            "specs/cx",
+            "--sql",
+            "--dialect",
+            dialect,
+        ]));
+        let sql = out.split("== sql").nth(1).expect("sql section");
+        assert!(sql.contains("SELECT"), "{dialect}: {sql}");
+        assert!(
+            !sql.contains("//"),
+            "{dialect} must keep true division: {sql}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_library_stops_query_with_exit_1() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("a.yard"), "metric m { formula: nope }\n").expect("w");
+    let out = yardstick(&["query", "m", "--spec", &dir.path().to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("yardstick::name::unresolved"));
+}
