@@ -27,6 +27,8 @@ pub enum Command {
     Query(QueryCommand),
     /// Show the plans (and SQL) a query runs.
     Explain(ExplainCommand),
+    /// Run the library's `test` blocks in memory.
+    Test(SpecArg),
 }
 
 /// What to compute: shared by `query` and `explain`.

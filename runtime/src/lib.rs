@@ -33,5 +33,6 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
         cli::Command::Compile(args) => commands::compile::run(args, style),
         cli::Command::Query(args) => commands::query::run(args, style),
         cli::Command::Explain(args) => commands::explain::run(args, style),
+        cli::Command::Test(args) => commands::test::run(args, style),
     }
 }

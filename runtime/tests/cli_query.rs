@@ -175,3 +175,47 @@ fn a_broken_library_stops_query_with_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("yardstick::name::unresolved"));
 }
+
+#[test]
+fn library_tests_run_in_memory_and_failures_show_both_sides() {
+    // The reference library's tests and LANGUAGE.md §8's example pass; they
+    // need no data files.
+    for spec in ["specs/cx", "tests/check/ok"] {
+        let out = ok(&yardstick(&["test", "--spec", spec]));
+        assert!(
+            out.contains(" 0 failed") || out.ends_with("0 failed\n"),
+            "{out}"
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        dir.path().join("a.yard"),
+        r#"
+source s { time: t dimensions: k columns { t: timestamp k: string v: float } }
+metric total { from: s formula: sum(v) }
+test wrong {
+  given s (t, k, v) {
+    (@2026-01-01T00:00:00Z, "a", 1.5)
+    (@2026-01-02T00:00:00Z, "b", 2.0)
+  }
+  expect total as of @2026-01-31 == 3.5
+  expect total by k as of @2026-01-31 {
+    ("a", 1.5)
+    ("b", 9)
+  }
+}
+"#,
+    )
+    .expect("write");
+    let out = yardstick(&["test", "--spec", &dir.path().to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("test wrong ... FAILED"), "{text}");
+    assert!(
+        text.contains("expect total by k as of 2026-01-31"),
+        "{text}"
+    );
+    assert!(text.contains(r#"expected: ("a", 1.5) ("b", 9)"#), "{text}");
+    assert!(text.contains(r#"actual:   ("a", 1.5) ("b", 2)"#), "{text}");
+    assert!(text.contains("0 passed, 1 failed"), "{text}");
+}

@@ -4,3 +4,4 @@ pub mod check;
 pub mod compile;
 pub mod explain;
 pub mod query;
+pub mod test;

@@ -12,7 +12,7 @@ use datafusion::datasource::file_format::FileFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
-use datafusion::datasource::provider_as_source;
+use datafusion::datasource::{provider_as_source, TableProvider};
 use datafusion::logical_expr::TableSource;
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ use yardstick_lower::{Catalog, LowerError};
 /// The tables of the sources a query reads.
 #[derive(Default)]
 pub struct Tables {
-    tables: BTreeMap<String, Arc<ListingTable>>,
+    tables: BTreeMap<String, Arc<dyn TableProvider>>,
     /// Each source's files as shown in messages.
     shown: BTreeMap<String, String>,
 }
@@ -53,8 +53,14 @@ impl Tables {
             .join(", ")
     }
 
-    pub fn get(&self, source: &str) -> Option<Arc<ListingTable>> {
+    pub fn get(&self, source: &str) -> Option<Arc<dyn TableProvider>> {
         self.tables.get(source).cloned()
+    }
+
+    /// Adds a table made elsewhere (the in-memory rows of a `test`).
+    pub fn insert(&mut self, source: &str, table: Arc<dyn TableProvider>, shown: String) {
+        self.tables.insert(source.to_owned(), table);
+        self.shown.insert(source.to_owned(), shown);
     }
 
     /// Registers `source`, reading its files' schemas.
@@ -200,7 +206,7 @@ fn format_of(source: &Source, files: &[PathBuf]) -> Result<Format, Fatal> {
 }
 
 /// The Arrow type a declared column is read as from text formats.
-fn arrow_type(ty: Type) -> DataType {
+pub fn arrow_type(ty: Type) -> DataType {
     match ty {
         Type::Int => DataType::Int64,
         Type::Float => DataType::Float64,
@@ -215,7 +221,7 @@ fn arrow_type(ty: Type) -> DataType {
 }
 
 /// The declared columns as a schema, in `order` (a CSV header) if given.
-fn declared_schema(source: &Source, order: Option<&[String]>) -> SchemaRef {
+pub fn declared_schema(source: &Source, order: Option<&[String]>) -> SchemaRef {
     let fields: Vec<Field> = match order {
         None => source
             .columns

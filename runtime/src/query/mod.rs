@@ -29,6 +29,7 @@ fn bad_query(e: yardstick_lower::LowerError) -> Fatal {
     Fatal(e.0)
 }
 
+/// Prepares a query over the library's data files.
 pub async fn prepare(spec: &Path, library: &Library, args: &QueryArgs) -> Result<Prepared, Fatal> {
     let request = Request::resolve(library, args).map_err(bad_query)?;
     let ctx = SessionContext::new();
@@ -44,6 +45,16 @@ pub async fn prepare(spec: &Path, library: &Library, args: &QueryArgs) -> Result
             }
         }
     }
+    prepare_over(ctx, tables, library, request).await
+}
+
+/// Prepares a checked request over tables already at hand.
+pub async fn prepare_over(
+    ctx: SessionContext,
+    tables: Tables,
+    library: &Library,
+    request: Request,
+) -> Result<Prepared, Fatal> {
     let needs_bounds = match request.grain {
         None => request.as_of.is_none(),
         Some(_) => request.from.is_none() || request.to.is_none(),

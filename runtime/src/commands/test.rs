@@ -1,0 +1,292 @@
+//! `yardstick test`: runs the library's `test` blocks (LANGUAGE.md §8) in
+//! memory. Each block's `given` rows become in-memory tables (columns not
+//! listed are null; sources not given are empty), and each `expect` runs as
+//! a query against them.
+
+use super::query::tokio_runtime;
+use crate::cli::SpecArg;
+use crate::query::catalog::{declared_schema, Tables};
+use crate::report::{self, Style};
+use crate::{library_files, query, Fatal, Outcome};
+use datafusion::arrow::array::{new_null_array, ArrayRef};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::common::ScalarValue;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use std::sync::Arc;
+use yardstick_compiler::model::{Expectation, Library, Source, Test};
+use yardstick_compiler::syntax::ast::{Expr, ExprKind};
+use yardstick_compiler::syntax::literal::format_date;
+use yardstick_lower::{NaiveDate, QueryArgs, Request};
+
+pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
+    let files = library_files::read(&args.spec)?;
+    let compiled = yardstick_compiler::compile(files);
+    if compiled.diagnostics.has_errors() {
+        eprint!(
+            "{}",
+            report::human(&compiled.diagnostics, &compiled.sources, style)
+        );
+        return Ok(Outcome::Failed);
+    }
+    let library = &compiled.library;
+    let runtime = tokio_runtime()?;
+    let (mut passed, mut failed) = (0, 0);
+    for test in &library.tests {
+        let problems = runtime.block_on(run_test(library, test))?;
+        if problems.is_empty() {
+            passed += 1;
+            println!("test {} ... ok", test.name);
+        } else {
+            failed += 1;
+            println!("test {} ... FAILED", test.name);
+            for p in problems {
+                println!("{p}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// The failures of one test, each described with expected and actual rows.
+async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> {
+    let mut problems = Vec::new();
+    for expectation in &test.expects {
+        let args = QueryArgs {
+            metrics: vec![expectation.metric.clone()],
+            by: expectation.by.clone(),
+            grain: expectation.grain.clone(),
+            as_of: expectation.as_of.as_ref().and_then(date_of),
+            ..QueryArgs::default()
+        };
+        let request = Request::resolve(library, &args).map_err(|e| Fatal(e.0))?;
+        let ctx = SessionContext::new();
+        let tables = tables(library, test)?;
+        let prepared = query::prepare_over(ctx, tables, library, request).await?;
+        let batches = query::execute(&prepared).await?;
+        let actual = rows(&batches, &expectation.metric)?;
+        let expected = expected_rows(expectation);
+        if !same(&expected, &actual) {
+            problems.push(format!(
+                "  {}\n    expected: {}\n    actual:   {}",
+                describe(expectation),
+                show(&expected),
+                show(&actual)
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+fn date_of(e: &Expr) -> Option<NaiveDate> {
+    let text = match &e.kind {
+        ExprKind::Date { days, .. } => format_date(*days),
+        ExprKind::Timestamp { text, .. } => text.get(..10)?.to_owned(),
+        _ => return None,
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
+}
+
+/// Every source as an in-memory table: the test's rows, or none.
+fn tables(library: &Library, test: &Test) -> Result<Tables, Fatal> {
+    let mut tables = Tables::new();
+    for source in library.sources.values() {
+        let schema = declared_schema(source, None);
+        let given: Vec<_> = test
+            .givens
+            .iter()
+            .filter(|g| g.source == source.name)
+            .collect();
+        let mut batches = Vec::new();
+        for g in given {
+            let columns = source
+                .columns
+                .iter()
+                .map(|c| column(&c.name, g, &arrow_type(source, &c.name)))
+                .collect::<Result<Vec<ArrayRef>, Fatal>>()?;
+            batches.push(RecordBatch::try_new(schema.clone(), columns)?);
+        }
+        let table = MemTable::try_new(schema, vec![batches])?;
+        tables.insert(
+            &source.name,
+            Arc::new(table),
+            format!("the rows of test `{}`", test.name),
+        );
+    }
+    Ok(tables)
+}
+
+fn arrow_type(source: &Source, column: &str) -> DataType {
+    source
+        .column(column)
+        .map(|c| crate::query::catalog::arrow_type(c.ty))
+        .unwrap_or(DataType::Utf8)
+}
+
+/// One column of the given rows, null where the test does not list it.
+fn column(
+    name: &str,
+    given: &yardstick_compiler::model::GivenRows,
+    ty: &DataType,
+) -> Result<ArrayRef, Fatal> {
+    let Some(index) = given.columns.iter().position(|c| c == name) else {
+        return Ok(new_null_array(ty, given.rows.len()));
+    };
+    let values = given
+        .rows
+        .iter()
+        .map(|row| scalar(row.get(index), ty))
+        .collect::<Result<Vec<_>, _>>()?;
+    if values.is_empty() {
+        return Ok(new_null_array(ty, 0));
+    }
+    Ok(ScalarValue::iter_to_array(values)?)
+}
+
+fn scalar(value: Option<&Expr>, ty: &DataType) -> Result<ScalarValue, Fatal> {
+    let typed_null = || ScalarValue::try_from(ty).map_err(|e| Fatal(e.to_string()));
+    let Some(value) = value else {
+        return typed_null();
+    };
+    let raw = match &value.kind {
+        ExprKind::Null => return typed_null(),
+        ExprKind::Number { value, integer } => {
+            if *integer && matches!(ty, DataType::Int64) {
+                ScalarValue::Int64(Some(*value as i64))
+            } else {
+                ScalarValue::Float64(Some(*value))
+            }
+        }
+        ExprKind::Percent { value } => ScalarValue::Float64(Some(*value)),
+        ExprKind::String { value } => ScalarValue::Utf8(Some(value.clone())),
+        ExprKind::Bool { value } => ScalarValue::Boolean(Some(*value)),
+        ExprKind::Date { days, .. } => ScalarValue::Date32(Some(*days)),
+        ExprKind::Timestamp { micros, .. } => {
+            ScalarValue::TimestampMicrosecond(Some(*micros), Some("UTC".into()))
+        }
+        _ => return typed_null(),
+    };
+    Ok(raw.cast_to(ty)?)
+}
+
+/// A result row: its keys as text, then the metric's value.
+type Row = (Vec<String>, Option<f64>);
+
+fn rows(batches: &[RecordBatch], metric: &str) -> Result<Vec<Row>, Fatal> {
+    let options = FormatOptions::default().with_null("null");
+    let mut out = Vec::new();
+    for batch in batches {
+        let value = datafusion::arrow::compute::cast(
+            batch
+                .column_by_name(metric)
+                .ok_or_else(|| Fatal(format!("no column `{metric}` in the result")))?,
+            &DataType::Float64,
+        )?;
+        let value = value
+            .as_any()
+            .downcast_ref::<datafusion::arrow::array::Float64Array>()
+            .ok_or_else(|| Fatal("a metric value is not a number".to_owned()))?;
+        let schema = batch.schema();
+        let key_columns: Vec<usize> = (0..batch.num_columns())
+            .filter(|i| {
+                let name = schema.field(*i).name();
+                name != metric && !name.starts_with("__")
+            })
+            .collect();
+        let formatters = key_columns
+            .iter()
+            .map(|i| ArrayFormatter::try_new(batch.column(*i).as_ref(), &options))
+            .collect::<Result<Vec<_>, _>>()?;
+        for r in 0..batch.num_rows() {
+            let keys = formatters.iter().map(|f| f.value(r).to_string()).collect();
+            let v = (!datafusion::arrow::array::Array::is_null(value, r)).then(|| value.value(r));
+            out.push((keys, v));
+        }
+    }
+    Ok(out)
+}
+
+fn expected_rows(e: &Expectation) -> Vec<Row> {
+    e.rows
+        .iter()
+        .map(|row| {
+            let (value, keys) = match row.split_last() {
+                Some((v, k)) => (number(v), k.iter().map(text).collect()),
+                None => (None, Vec::new()),
+            };
+            (keys, value)
+        })
+        .collect()
+}
+
+fn number(e: &Expr) -> Option<f64> {
+    match e.kind {
+        ExprKind::Number { value, .. } | ExprKind::Percent { value } => Some(value),
+        _ => None,
+    }
+}
+
+fn text(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::String { value } => value.clone(),
+        ExprKind::Number { value, .. } => value.to_string(),
+        ExprKind::Bool { value } => value.to_string(),
+        ExprKind::Date { days, .. } => format_date(*days),
+        ExprKind::Timestamp { text, .. } => text.clone(),
+        _ => "null".to_owned(),
+    }
+}
+
+fn same(expected: &[Row], actual: &[Row]) -> bool {
+    let mut a = actual.to_vec();
+    let mut b = expected.to_vec();
+    a.sort_by(|x, y| x.0.cmp(&y.0));
+    b.sort_by(|x, y| x.0.cmp(&y.0));
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| {
+            x.0 == y.0
+                && match (x.1, y.1) {
+                    (None, None) => true,
+                    (Some(p), Some(q)) => (p - q).abs() <= 1e-9 * q.abs().max(1.0),
+                    _ => false,
+                }
+        })
+}
+
+fn show(rows: &[Row]) -> String {
+    if rows.is_empty() {
+        return "no rows".to_owned();
+    }
+    rows.iter()
+        .map(|(keys, v)| {
+            let mut parts: Vec<String> = keys.iter().map(|k| format!("{k:?}")).collect();
+            parts.push(
+                v.map(|v| v.to_string())
+                    .unwrap_or_else(|| "null".to_owned()),
+            );
+            format!("({})", parts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn describe(e: &Expectation) -> String {
+    let mut s = format!("expect {}", e.metric);
+    if !e.by.is_empty() {
+        s.push_str(&format!(" by {}", e.by.join(", ")));
+    }
+    if let Some(g) = &e.grain {
+        s.push_str(&format!(" grain {g}"));
+    }
+    if let Some(d) = e.as_of.as_ref().and_then(date_of) {
+        s.push_str(&format!(" as of {d}"));
+    }
+    s
+}
