@@ -6,6 +6,7 @@
 //! [`compile`] (everything, returning the [`model::Library`]).
 
 pub mod diagnostics;
+pub mod drift;
 pub mod model;
 pub mod resolve;
 pub mod span;
@@ -64,9 +65,25 @@ pub fn parse(sources: &SourceMap, diags: &mut Diagnostics) -> Vec<syntax::ast::F
 
 /// Parses, resolves and type-checks a library given as file texts.
 pub fn compile(files: Vec<SourceFile>) -> Compiled {
-    let sources = SourceMap::new(files);
+    compile_with_lock(files, None)
+}
+
+/// Like [`compile`], and checks the library against its lock file
+/// (`yardstick.lock`) for formula drift.
+pub fn compile_with_lock(files: Vec<SourceFile>, lock: Option<SourceFile>) -> Compiled {
+    let yard_files = files.len();
+    let mut all = files;
+    all.extend(lock);
+    let sources = SourceMap::new(all);
     let mut diagnostics = Diagnostics::new();
-    let trees = parse(&sources, &mut diagnostics);
+    let yard = SourceMap::new(
+        sources
+            .files()
+            .take(yard_files)
+            .map(|(_, f)| f.clone())
+            .collect(),
+    );
+    let trees = parse(&yard, &mut diagnostics);
     let parsed: Vec<resolve::ParsedFile<'_>> = sources
         .files()
         .zip(&trees)
@@ -76,6 +93,12 @@ pub fn compile(files: Vec<SourceFile>) -> Compiled {
         })
         .collect();
     let library = resolve::resolve(&parsed, &mut diagnostics);
+    if let Some((id, lock)) = sources.files().nth(yard_files) {
+        let lock = drift::lockfile::parse(id, &lock.text, &mut diagnostics);
+        if !diagnostics.has_errors() {
+            drift::check(&library, &lock, &mut diagnostics);
+        }
+    }
     diagnostics.sort(&sources);
     Compiled {
         library,

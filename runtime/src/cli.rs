@@ -29,6 +29,8 @@ pub enum Command {
     Explain(ExplainCommand),
     /// Run the library's `test` blocks in memory.
     Test(SpecArg),
+    /// Write yardstick.lock: every metric's version and fingerprint.
+    Lock(SpecArg),
 }
 
 /// What to compute: shared by `query` and `explain`.

@@ -34,5 +34,6 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
         cli::Command::Query(args) => commands::query::run(args, style),
         cli::Command::Explain(args) => commands::explain::run(args, style),
         cli::Command::Test(args) => commands::test::run(args, style),
+        cli::Command::Lock(args) => commands::lock::run(args, style),
     }
 }

@@ -32,3 +32,18 @@ pub fn read(spec: &Path) -> Result<Vec<SourceFile>, Fatal> {
     }
     Ok(files)
 }
+
+/// The lock file at the library root, if there is one.
+pub fn read_lock(spec: &Path) -> Result<Option<SourceFile>, Fatal> {
+    let path = spec.join(LOCK_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(SourceFile {
+            path: LOCK_FILE.to_owned(),
+            text,
+        })),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Fatal(format!("cannot read `{}`: {e}", path.display()))),
+    }
+}
+
+pub const LOCK_FILE: &str = "yardstick.lock";

@@ -15,8 +15,11 @@ fn cases_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/check")
 }
 
-/// Each case under `dir`: (name, files).
-fn cases(dir: &str) -> Vec<(String, Vec<SourceFile>)> {
+/// A case: its name, its `.yard` files, and its `yardstick.lock` if any.
+type Case = (String, Vec<SourceFile>, Option<SourceFile>);
+
+/// Each case under `dir`.
+fn cases(dir: &str) -> Vec<Case> {
     let root = cases_root().join(dir);
     let mut entries: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
@@ -28,14 +31,13 @@ fn cases(dir: &str) -> Vec<(String, Vec<SourceFile>)> {
         .filter_map(|path| {
             let name = path.file_stem()?.to_string_lossy().into_owned();
             if path.is_dir() {
-                Some((
-                    name,
-                    yardstick::library_files::read(&path).expect("case folder"),
-                ))
+                let files = yardstick::library_files::read(&path).expect("case folder");
+                let lock = yardstick::library_files::read_lock(&path).expect("lock");
+                Some((name, files, lock))
             } else if path.extension()? == "yard" {
                 let text = std::fs::read_to_string(&path).expect("case file");
                 let file = path.file_name()?.to_string_lossy().into_owned();
-                Some((name, vec![SourceFile { path: file, text }]))
+                Some((name, vec![SourceFile { path: file, text }], None))
             } else {
                 None
             }
@@ -44,10 +46,13 @@ fn cases(dir: &str) -> Vec<(String, Vec<SourceFile>)> {
 }
 
 /// Input and output side by side, as the snapshot stores them.
-fn render(files: &[SourceFile]) -> (String, yardstick_compiler::Compiled) {
-    let compiled = yardstick_compiler::compile(files.to_vec());
+fn render(
+    files: &[SourceFile],
+    lock: Option<SourceFile>,
+) -> (String, yardstick_compiler::Compiled) {
+    let compiled = yardstick_compiler::compile_with_lock(files.to_vec(), lock.clone());
     let mut out = String::new();
-    for f in files {
+    for f in files.iter().chain(lock.as_ref()) {
         out.push_str(&format!("=== {}\n{}\n", f.path, f.text.trim_end()));
     }
     out.push_str("=== diagnostics\n");
@@ -94,8 +99,8 @@ fn assert_spans_valid(compiled: &yardstick_compiler::Compiled, case: &str) {
 fn ok_cases_are_clean() {
     let cases = cases("ok");
     assert!(!cases.is_empty());
-    for (name, files) in cases {
-        let (out, compiled) = render(&files);
+    for (name, files, lock) in cases {
+        let (out, compiled) = render(&files, lock);
         assert!(
             compiled.diagnostics.is_empty(),
             "ok case {name} has diagnostics:\n{out}"
@@ -108,8 +113,8 @@ fn ok_cases_are_clean() {
 fn err_cases_report_errors() {
     let cases = cases("err");
     assert!(!cases.is_empty());
-    for (name, files) in cases {
-        let (out, compiled) = render(&files);
+    for (name, files, lock) in cases {
+        let (out, compiled) = render(&files, lock);
         assert!(
             !compiled.diagnostics.is_empty(),
             "err case {name} produced no diagnostic"
@@ -124,8 +129,8 @@ fn err_cases_report_errors() {
 #[test]
 fn every_code_is_tested_and_documented() {
     let mut seen = std::collections::BTreeSet::new();
-    for (_, files) in cases("err") {
-        let compiled = yardstick_compiler::compile(files);
+    for (_, files, lock) in cases("err") {
+        let compiled = yardstick_compiler::compile_with_lock(files, lock);
         seen.extend(compiled.diagnostics.iter().map(|d| d.code));
     }
     let docs = std::fs::read_to_string(cases_root().join("../../docs/diagnostics.md"))

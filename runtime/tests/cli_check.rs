@@ -186,3 +186,56 @@ fn compile_refuses_a_broken_library() {
     assert!(stdout(&out).is_empty());
     assert!(stderr(&out).contains("yardstick::cycle"));
 }
+
+#[test]
+fn lock_then_check_is_clean_and_drift_is_caught_and_never_recorded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().to_string_lossy().into_owned();
+    let yard = dir.path().join("a.yard");
+    let library = "source s { time: t columns { t: timestamp x: float } }\n\
+                   metric m { from: s formula: sum(x) / count() lookback: 30d }\n\
+                   metric d { formula: m * 2 }\n";
+    std::fs::write(&yard, library).expect("write");
+    let locked = yardstick(&["lock", "--spec", &spec]);
+    assert_eq!(locked.status.code(), Some(0), "{}", stderr(&locked));
+    let lock_path = dir.path().join("yardstick.lock");
+    let first = std::fs::read_to_string(&lock_path).expect("lock written");
+    assert!(
+        first.contains("metric m version 1 fingerprint sha256:"),
+        "{first}"
+    );
+    // Locking again writes the same bytes; checking is clean.
+    assert_eq!(yardstick(&["lock", "--spec", &spec]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&lock_path).expect("lock"), first);
+    assert_eq!(
+        yardstick(&["check", "--spec", &spec]).status.code(),
+        Some(0)
+    );
+
+    // A cosmetic rewrite is not drift.
+    std::fs::write(
+        &yard,
+        library.replace("sum(x) / count()", "sum(x) / count(*)"),
+    )
+    .expect("w");
+    assert_eq!(
+        yardstick(&["check", "--spec", &spec]).status.code(),
+        Some(0)
+    );
+
+    // A new lookback at the same version is drift, in m and through it in d.
+    std::fs::write(&yard, library.replace("30d", "60d")).expect("w");
+    let out = yardstick(&["check", "--spec", &spec, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["yardstick::drift", "yardstick::drift"]);
+    // `lock` refuses to record it and leaves the lock as it was.
+    assert_eq!(yardstick(&["lock", "--spec", &spec]).status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&lock_path).expect("lock"), first);
+}

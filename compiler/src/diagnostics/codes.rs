@@ -57,6 +57,10 @@ codes! {
     DeprecatedUse => "yardstick::deprecated::used", "a deprecated metric used by another declaration";
     ChangelogMissing => "yardstick::changelog::missing", "a metric version above 1 with no changelog entry for it";
     TestShape => "yardstick::test::shape", "a test row or expectation that does not fit its source or metric";
+    Drift => "yardstick::drift", "a metric whose meaning changed at the same version";
+    DriftVersionDown => "yardstick::drift::version_down", "a metric version lower than the locked one";
+    DriftRemoved => "yardstick::drift::removed", "a locked metric removed without being deprecated";
+    LockSyntax => "yardstick::lock::syntax", "a line of yardstick.lock that cannot be read";
 }
 
 impl Serialize for Code {

@@ -6,7 +6,8 @@ use crate::{library_files, Fatal, Outcome};
 
 pub fn run(args: &CheckArgs, style: Style) -> Result<Outcome, Fatal> {
     let files = library_files::read(&args.spec.spec)?;
-    let compiled = yardstick_compiler::compile(files);
+    let lock = library_files::read_lock(&args.spec.spec)?;
+    let compiled = yardstick_compiler::compile_with_lock(files, lock);
     let diags = &compiled.diagnostics;
     match args.format {
         CheckFormat::Human => {

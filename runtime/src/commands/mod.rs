@@ -3,5 +3,6 @@
 pub mod check;
 pub mod compile;
 pub mod explain;
+pub mod lock;
 pub mod query;
 pub mod test;

@@ -1,0 +1,164 @@
+//! A metric's fingerprint: SHA-256 over its canonical meaning (LANGUAGE.md
+//! §7), so any change of meaning changes it and no change of layout does.
+//!
+//! The canonical meaning is a small text, one part per line, in this order
+//! (format version 1):
+//!
+//! ```text
+//! yardstick-meaning 1
+//! source <name>                      | derived
+//! time <column>                      (or `time -`)
+//! filter where <canonical expr>      one per filter, sorted, source excludes
+//! filter exclude <canonical expr>    included (`exclude` keeps nulls)
+//! formula <canonical expr>
+//! lookback <duration>                (or `lookback -`)
+//! unit <unit>
+//! min_sample <n>                     (or `min_sample -`)
+//! input <metric> <fingerprint>       one per metric read, sorted
+//! ```
+//!
+//! The fingerprint is `sha256:` and the first 32 hex digits of the hash.
+
+use super::canonical::canonical;
+use crate::model::{Definition, Library, Metric};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The parts of a metric's meaning, each in canonical text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meaning {
+    pub source: String,
+    pub time: String,
+    pub filters: Vec<String>,
+    pub formula: String,
+    pub lookback: String,
+    pub unit: String,
+    pub min_sample: String,
+    /// `(metric, fingerprint)` of every metric read.
+    pub inputs: Vec<(String, String)>,
+}
+
+impl Meaning {
+    pub fn text(&self) -> String {
+        let mut out = format!("yardstick-meaning {FORMAT_VERSION}\n");
+        out.push_str(&format!("source {}\n", self.source));
+        out.push_str(&format!("time {}\n", self.time));
+        for f in &self.filters {
+            out.push_str(&format!("filter {f}\n"));
+        }
+        out.push_str(&format!("formula {}\n", self.formula));
+        out.push_str(&format!("lookback {}\n", self.lookback));
+        out.push_str(&format!("unit {}\n", self.unit));
+        out.push_str(&format!("min_sample {}\n", self.min_sample));
+        for (name, fp) in &self.inputs {
+            out.push_str(&format!("input {name} {fp}\n"));
+        }
+        out
+    }
+
+    pub fn fingerprint(&self) -> String {
+        let digest = Sha256::digest(self.text().as_bytes());
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+}
+
+/// The meaning and fingerprint of every metric of the library.
+pub fn fingerprints(library: &Library) -> BTreeMap<String, (Meaning, String)> {
+    let mut done: BTreeMap<String, (Meaning, String)> = BTreeMap::new();
+    // Inputs before the metrics that read them; the model has no cycles.
+    let mut pending: Vec<&Metric> = library.metrics.values().collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|m| {
+            let reads = reads(m);
+            if !reads.iter().all(|r| done.contains_key(r)) {
+                return true;
+            }
+            let meaning = meaning(library, m, &done);
+            let fp = meaning.fingerprint();
+            done.insert(m.name.clone(), (meaning, fp));
+            false
+        });
+        if pending.len() == before {
+            break;
+        }
+    }
+    done
+}
+
+/// The metrics `m` reads: a variant its base, a derived metric its inputs.
+pub fn reads(m: &Metric) -> Vec<String> {
+    let mut out: Vec<String> = match &m.definition {
+        Definition::Derived(d) => d.inputs.clone(),
+        Definition::Base(_) => Vec::new(),
+    };
+    if let Some(base) = &m.variant_of {
+        out.push(base.clone());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, String)>) -> Meaning {
+    let inputs = reads(m)
+        .into_iter()
+        .map(|r| {
+            let fp = done.get(&r).map(|d| d.1.clone()).unwrap_or_default();
+            (r, fp)
+        })
+        .collect();
+    match &m.definition {
+        Definition::Base(b) => {
+            let mut filters: Vec<String> = b
+                .filters
+                .iter()
+                .map(|f| format!("where {}", canonical(f)))
+                .chain(
+                    b.excludes
+                        .iter()
+                        .map(|e| format!("exclude {}", canonical(e))),
+                )
+                .chain(
+                    library
+                        .sources
+                        .get(&b.source)
+                        .into_iter()
+                        .flat_map(|s| s.excludes.iter())
+                        .map(|e| format!("exclude {}", canonical(e))),
+                )
+                .collect();
+            filters.sort();
+            filters.dedup();
+            Meaning {
+                source: b.source.clone(),
+                time: b.time.clone().unwrap_or_else(|| "-".to_owned()),
+                filters,
+                formula: canonical(&b.formula),
+                lookback: b
+                    .lookback
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "-".to_owned()),
+                unit: m.unit.to_string(),
+                min_sample: b
+                    .min_sample
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "-".to_owned()),
+                inputs,
+            }
+        }
+        Definition::Derived(d) => Meaning {
+            source: "derived".to_owned(),
+            time: "-".to_owned(),
+            filters: Vec::new(),
+            formula: canonical(&d.formula),
+            lookback: "-".to_owned(),
+            unit: m.unit.to_string(),
+            min_sample: "-".to_owned(),
+            inputs,
+        },
+    }
+}

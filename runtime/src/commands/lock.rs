@@ -1,0 +1,36 @@
+//! `yardstick lock`: writes `yardstick.lock`, the version and fingerprint of
+//! every metric. It refuses to record drift: a library that fails `check`
+//! (against the old lock too) is not locked.
+
+use crate::cli::SpecArg;
+use crate::report::{self, Style};
+use crate::{library_files, Fatal, Outcome};
+use std::io::Write;
+
+pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
+    let files = library_files::read(&args.spec)?;
+    let lock = library_files::read_lock(&args.spec)?;
+    let compiled = yardstick_compiler::compile_with_lock(files, lock);
+    if compiled.diagnostics.has_errors() {
+        eprint!(
+            "{}",
+            report::human(&compiled.diagnostics, &compiled.sources, style)
+        );
+        eprintln!("not locked: fix the problems above first");
+        return Ok(Outcome::Failed);
+    }
+    let text = yardstick_compiler::drift::lock_text(&compiled.library);
+    let path = args.spec.join(library_files::LOCK_FILE);
+    let mut temp = tempfile::NamedTempFile::new_in(&args.spec)
+        .map_err(|e| Fatal(format!("cannot write beside `{}`: {e}", path.display())))?;
+    temp.write_all(text.as_bytes())?;
+    temp.as_file_mut().sync_all()?;
+    temp.persist(&path)
+        .map_err(|e| Fatal(format!("cannot write `{}`: {}", path.display(), e.error)))?;
+    eprintln!(
+        "locked {} metrics in {}",
+        compiled.library.metrics.len(),
+        path.display()
+    );
+    Ok(Outcome::Ok)
+}
