@@ -135,8 +135,12 @@ pub struct Metric {
     /// The dimensions a query may group this metric by.
     pub dimensions: Vec<String>,
     pub definition: Definition,
+    /// The metric's name where it is declared.
     #[serde(skip)]
     pub span: Span,
+    /// The whole declaration, for comparing texts.
+    #[serde(skip)]
+    pub decl_span: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]

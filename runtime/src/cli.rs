@@ -31,6 +31,8 @@ pub enum Command {
     Test(SpecArg),
     /// Write yardstick.lock: every metric's version and fingerprint.
     Lock(SpecArg),
+    /// Classify every metric change against a base library.
+    Diff(DiffArgs),
 }
 
 /// What to compute: shared by `query` and `explain`.
@@ -81,6 +83,25 @@ pub struct ExplainCommand {
     pub sql: bool,
     #[arg(long, value_enum, default_value_t = Dialect::Postgres)]
     pub dialect: Dialect,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub spec: SpecArg,
+    /// The base: a git revision of the library, or another directory.
+    #[arg(long)]
+    pub base: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -35,5 +35,6 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
         cli::Command::Explain(args) => commands::explain::run(args, style),
         cli::Command::Test(args) => commands::test::run(args, style),
         cli::Command::Lock(args) => commands::lock::run(args, style),
+        cli::Command::Diff(args) => commands::diff::run(args, style),
     }
 }

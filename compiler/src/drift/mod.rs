@@ -2,6 +2,7 @@
 //! lock file, and the check of a library against its lock.
 
 pub mod canonical;
+pub mod diff;
 pub mod fingerprint;
 pub mod lockfile;
 

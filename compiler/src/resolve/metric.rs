@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 /// A metric's fields as written, before anything it refers to is checked.
 pub(super) struct Draft<'a> {
     pub name: &'a Ident,
+    pub decl_span: Span,
     pub variant_of: Option<&'a Ident>,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -199,6 +200,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     f.finish(diags);
     Draft {
         name: &decl.name,
+        decl_span: decl.span,
         variant_of: decl.variant_of.as_ref(),
         title,
         description,
@@ -388,6 +390,7 @@ pub(super) fn assemble(
         dimensions,
         definition,
         span: draft.name.span,
+        decl_span: draft.decl_span,
     }
 }
 

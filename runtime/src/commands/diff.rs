@@ -1,0 +1,226 @@
+//! `yardstick diff --base REF_OR_DIR`: every metric change between a base
+//! library (a directory, or a git revision of this one, read through git
+//! without touching the work tree) and this one.
+
+use crate::cli::{DiffArgs, DiffFormat};
+use crate::report::{self, Style};
+use crate::{library_files, Fatal, Outcome};
+use std::path::Path;
+use std::process::Command;
+use yardstick_compiler::drift::diff::{diff, Change, Kind, Side};
+use yardstick_compiler::span::SourceFile;
+use yardstick_compiler::Compiled;
+
+pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
+    let spec = &args.spec.spec;
+    let head = yardstick_compiler::compile(library_files::read(spec)?);
+    if head.diagnostics.has_errors() {
+        eprint!("{}", report::human(&head.diagnostics, &head.sources, style));
+        return Ok(Outcome::Failed);
+    }
+    let base_files = if Path::new(&args.base).is_dir() {
+        library_files::read(Path::new(&args.base))?
+    } else {
+        from_git(spec, &args.base)?
+    };
+    let base = yardstick_compiler::compile(base_files);
+    if base.diagnostics.has_errors() {
+        return Err(Fatal(format!(
+            "the base library `{}` does not check ({} errors); compare against one that does",
+            args.base,
+            base.diagnostics.error_count()
+        )));
+    }
+    let changes = diff(&side(&base), &side(&head));
+    let text = match args.format {
+        DiffFormat::Json => json(&changes),
+        DiffFormat::Human => human(&changes),
+        DiffFormat::Markdown => markdown(&changes, &base, &head, &args.base),
+        DiffFormat::Github => github(&changes, &head),
+    };
+    print!("{text}");
+    Ok(if changes.iter().any(|c| c.error) {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn side(c: &Compiled) -> Side<'_> {
+    Side {
+        library: &c.library,
+        sources: &c.sources,
+    }
+}
+
+/// The `.yard` files of `spec` at git revision `rev`.
+fn from_git(spec: &Path, rev: &str) -> Result<Vec<SourceFile>, Fatal> {
+    let git = |args: &[&str]| -> Result<Vec<u8>, Fatal> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(spec)
+            .args(args)
+            .output()
+            .map_err(|e| Fatal(format!("cannot run git: {e}")))?;
+        if !out.status.success() {
+            return Err(Fatal(format!(
+                "`--base {rev}` is neither a directory nor a git revision of `{}`: {}",
+                spec.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(out.stdout)
+    };
+    let listing = git(&["ls-tree", "-r", "--name-only", rev, "--", "."])?;
+    let mut files = Vec::new();
+    for path in String::from_utf8_lossy(&listing).lines() {
+        if !path.ends_with(".yard") {
+            continue;
+        }
+        let bytes = git(&["show", &format!("{rev}:./{path}")])?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Fatal(format!("`{path}` at `{rev}` is not UTF-8 text")))?;
+        files.push(SourceFile {
+            path: path.to_owned(),
+            text,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn json(changes: &[Change]) -> String {
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        changes: &'a [Change],
+    }
+    serde_json::to_string_pretty(&Report { changes }).unwrap_or_default() + "\n"
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Added => "added",
+        Kind::Removed => "removed",
+        Kind::Breaking => "breaking",
+        Kind::BreakingDependency => "breaking_dependency",
+        Kind::Metadata => "metadata",
+        Kind::Cosmetic => "cosmetic",
+    }
+}
+
+fn version(c: &Change) -> String {
+    match (c.base_version, c.version) {
+        (Some(b), Some(h)) => format!("v{b} -> v{h}"),
+        (None, Some(h)) => format!("new v{h}"),
+        (Some(b), None) => format!("v{b} removed"),
+        (None, None) => String::new(),
+    }
+}
+
+fn detail(c: &Change) -> String {
+    let mut parts = Vec::new();
+    if !c.parts.is_empty() {
+        parts.push(c.parts.join(", "));
+    }
+    if !c.via.is_empty() {
+        parts.push(format!("via {}", c.via.join(", ")));
+    }
+    if !c.approvers.is_empty() {
+        parts.push(format!("approvers: {}", c.approvers.join(", ")));
+    }
+    parts.join("; ")
+}
+
+fn human(changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return "no metric changed\n".to_owned();
+    }
+    let mut out = String::new();
+    for c in changes {
+        out.push_str(&format!(
+            "{:<20} {:<28} {:<16} {}\n",
+            kind_name(c.kind),
+            c.metric,
+            version(c),
+            detail(c)
+        ));
+        if let Some(reason) = &c.reason {
+            out.push_str(&format!("  error: `{}` {reason}\n", c.metric));
+        }
+    }
+    let errors = changes.iter().filter(|c| c.error).count();
+    out.push_str(&format!(
+        "{} changed, {errors} breaking a rule\n",
+        changes.len()
+    ));
+    out
+}
+
+fn markdown(changes: &[Change], base: &Compiled, head: &Compiled, base_name: &str) -> String {
+    let mut out = format!("### Yardstick: metric changes against `{base_name}`\n\n");
+    if changes.is_empty() {
+        out.push_str("No metric changed.\n");
+        return out;
+    }
+    out.push_str(
+        "| metric | change | what moved | version | approvers | |\n|---|---|---|---|---|---|\n",
+    );
+    for c in changes {
+        let moved = if c.via.is_empty() {
+            c.parts.join(", ")
+        } else {
+            format!("via {}", c.via.join(", "))
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            c.metric,
+            kind_name(c.kind),
+            moved,
+            version(c),
+            c.approvers.join(", "),
+            if c.error {
+                "❌ needs a version bump or a revert"
+            } else {
+                ""
+            }
+        ));
+    }
+    for c in changes.iter().filter(|c| c.kind == Kind::Breaking) {
+        let text = |side: &Compiled| {
+            side.library
+                .metrics
+                .get(&c.metric)
+                .map(|m| side.sources.text(m.decl_span).to_owned())
+                .unwrap_or_default()
+        };
+        out.push_str(&format!(
+            "\n<details><summary><code>{}</code>: before and after</summary>\n\n```\n{}\n```\n\n```\n{}\n```\n\n</details>\n",
+            c.metric,
+            text(base),
+            text(head)
+        ));
+    }
+    out
+}
+
+fn github(changes: &[Change], head: &Compiled) -> String {
+    let mut out = String::new();
+    for c in changes.iter().filter(|c| c.error) {
+        let (file, line) = head
+            .library
+            .metrics
+            .get(&c.metric)
+            .map(|m| {
+                let at = head.sources.line_col(m.span.file, m.span.start);
+                (head.sources.path(m.span.file).to_owned(), at.line)
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "::error file={file},line={line},title=yardstick%3A%3Adrift::`{}` ({}) {}\n",
+            c.metric,
+            kind_name(c.kind),
+            c.reason.clone().unwrap_or_default()
+        ));
+    }
+    out
+}

@@ -1,0 +1,289 @@
+//! `yardstick diff` on a corpus of mutated copies of `specs/cx`: each
+//! mutation must be classified exactly (kind, parts, via, error,
+//! approvers). The base is a directory, or a git revision.
+
+#![allow(clippy::panic, clippy::unwrap_used)] // a test: failing loudly is the point
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn reference() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/cx")
+}
+
+/// A copy of the reference library's `.yard` files.
+fn copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp");
+    for entry in std::fs::read_dir(reference()).expect("specs/cx") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yard") {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    dir
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// `diff --format json` of `head` against `base`: (exit code, changes).
+fn diff(base: &Path, head: &Path) -> (i32, Vec<Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(["diff", "--format", "json", "--base"])
+        .arg(base)
+        .arg("--spec")
+        .arg(head)
+        .output()
+        .expect("run");
+    let value: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (
+        out.status.code().unwrap_or(-1),
+        value["changes"].as_array().expect("changes").clone(),
+    )
+}
+
+fn change<'a>(changes: &'a [Value], metric: &str) -> &'a Value {
+    changes
+        .iter()
+        .find(|c| c["metric"] == metric)
+        .unwrap_or_else(|| panic!("no change for {metric}: {changes:?}"))
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+#[test]
+fn an_unchanged_library_has_no_changes() {
+    let head = copy();
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!((code, changes.len()), (0, 0), "{changes:?}");
+}
+
+#[test]
+fn layout_and_comments_are_cosmetic_and_field_order_too() {
+    let head = copy();
+    edit(
+        head.path(),
+        "support.yard",
+        "  formula: sum(cost_usd) / count()\n  assert: >= 0",
+        "  assert: >= 0   // moved up\n  formula:   sum(cost_usd)/count(*)",
+    );
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!(code, 0);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let c = change(&changes, "cost_per_ticket");
+    assert_eq!(c["kind"], "cosmetic");
+    assert_eq!(c["error"], false);
+}
+
+#[test]
+fn metadata_edits_name_their_fields() {
+    let head = copy();
+    edit(
+        head.path(),
+        "experience.yard",
+        "title: \"Net Promoter Score\"",
+        "title: \"NPS\"",
+    );
+    edit(
+        head.path(),
+        "experience.yard",
+        "    target: >= 30",
+        "    target: >= 35",
+    );
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!(code, 0);
+    let c = change(&changes, "nps");
+    assert_eq!(c["kind"], "metadata");
+    assert_eq!(strings(&c["parts"]), vec!["sla", "title"]);
+}
+
+#[test]
+fn a_breaking_change_without_a_bump_is_an_error_and_reaches_derived_metrics() {
+    let head = copy();
+    edit(
+        head.path(),
+        "support.yard",
+        "  lookback: 90d\n  dimensions: channel, region, accounts.segment\n  sla",
+        "  lookback: 60d\n  dimensions: channel, region, accounts.segment\n  sla",
+    );
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!(code, 1);
+    let fcr = change(&changes, "fcr");
+    assert_eq!(fcr["kind"], "breaking");
+    assert_eq!(strings(&fcr["parts"]), vec!["lookback"]);
+    assert_eq!(fcr["error"], true);
+    assert_eq!(fcr["base_version"], 3);
+    assert_eq!(strings(&fcr["approvers"]), vec!["support_ops"]);
+    let health = change(&changes, "experience_health");
+    assert_eq!(health["kind"], "breaking_dependency");
+    assert_eq!(strings(&health["via"]), vec!["fcr"]);
+    assert_eq!(health["error"], true);
+    assert_eq!(strings(&health["approvers"]), vec!["cx_leadership"]);
+    assert_eq!(changes.len(), 2, "{changes:?}");
+}
+
+#[test]
+fn a_breaking_change_with_a_bump_is_no_error() {
+    let head = copy();
+    edit(
+        head.path(),
+        "experience.yard",
+        "metric nps {\n  title: \"Net Promoter Score\"\n  version: 1",
+        "metric nps {\n  title: \"Net Promoter Score\"\n  version: 2",
+    );
+    edit(
+        head.path(),
+        "experience.yard",
+        "  min_sample: 30",
+        "  min_sample: 50",
+    );
+    edit(
+        head.path(),
+        "experience.yard",
+        "where: survey_type == \"nps\"",
+        "where: survey_type == \"nps\" and channel != \"phone\"",
+    );
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!(code, 0);
+    let c = change(&changes, "nps");
+    assert_eq!(c["kind"], "breaking");
+    assert_eq!(strings(&c["parts"]), vec!["filters", "min_sample"]);
+    assert_eq!(
+        (c["base_version"].clone(), c["version"].clone()),
+        (Value::from(1), Value::from(2))
+    );
+    assert_eq!(c["error"], false);
+}
+
+#[test]
+fn a_change_to_a_base_metric_reaches_its_variants() {
+    let head = copy();
+    edit(
+        head.path(),
+        "experience.yard",
+        "formula: count(where score >= 4) / count()",
+        "formula: count(where score == 5) / count()",
+    );
+    let (_, changes) = diff(&reference(), head.path());
+    assert_eq!(change(&changes, "csat_rate")["kind"], "breaking");
+    let email = change(&changes, "csat_email");
+    assert_eq!(email["kind"], "breaking_dependency");
+    assert_eq!(strings(&email["via"]), vec!["csat_rate"]);
+}
+
+#[test]
+fn removals_need_deprecation_and_additions_are_listed() {
+    // Base: tickets_opened deprecated; head: both tickets_opened and
+    // accounts_contacting removed, and a new metric added.
+    let base = copy();
+    edit(
+        base.path(),
+        "support.yard",
+        "  unit: count\n  from: tickets\n  formula: count()",
+        "  unit: count\n  from: tickets\n  formula: count()\n  deprecated: true",
+    );
+    let head = copy();
+    let support = std::fs::read_to_string(head.path().join("support.yard")).expect("read");
+    let cut = support.find("/// Tickets opened.").expect("tickets_opened");
+    std::fs::write(
+        head.path().join("support.yard"),
+        format!("{}\nmetric phone_share {{ from: tickets formula: count(where channel == \"phone\") / count() }}\n", &support[..cut]),
+    )
+    .expect("write");
+    let (code, changes) = diff(base.path(), head.path());
+    assert_eq!(code, 1);
+    let opened = change(&changes, "tickets_opened");
+    assert_eq!(
+        (opened["kind"].clone(), opened["error"].clone()),
+        (Value::from("removed"), Value::from(false))
+    );
+    let contacting = change(&changes, "accounts_contacting");
+    assert_eq!(
+        (contacting["kind"].clone(), contacting["error"].clone()),
+        (Value::from("removed"), Value::from(true))
+    );
+    assert_eq!(change(&changes, "phone_share")["kind"], "added");
+}
+
+#[test]
+fn an_owner_change_on_a_breaking_change_needs_both_owners() {
+    let head = copy();
+    edit(
+        head.path(),
+        "support.yard",
+        "  owner: support_ops\n  tier: lagging\n  unit: usd",
+        "  owner: finance\n  tier: lagging\n  unit: usd",
+    );
+    edit(
+        head.path(),
+        "support.yard",
+        "  exclude: channel == \"internal\"\n  formula: sum(cost_usd) / count()",
+        "  formula: sum(cost_usd) / count()",
+    );
+    let (_, changes) = diff(&reference(), head.path());
+    let c = change(&changes, "cost_per_ticket");
+    assert_eq!(c["kind"], "breaking");
+    assert_eq!(strings(&c["parts"]), vec!["filters"]);
+    assert_eq!(strings(&c["approvers"]), vec!["finance", "support_ops"]);
+}
+
+#[test]
+fn a_version_going_down_is_an_error() {
+    let head = copy();
+    edit(head.path(), "support.yard", "  version: 3", "  version: 2");
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!(code, 1);
+    assert_eq!(change(&changes, "fcr")["error"], true);
+}
+
+#[test]
+fn the_base_can_be_a_git_revision() {
+    let repo = copy();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    edit(
+        repo.path(),
+        "revenue.yard",
+        "  lookback: 1y",
+        "  lookback: 2y",
+    );
+    let (code, changes) = diff(Path::new("HEAD"), repo.path());
+    assert_eq!(code, 1, "{changes:?}");
+    assert_eq!(
+        change(&changes, "net_revenue_retention")["kind"],
+        "breaking"
+    );
+    // The work tree is untouched.
+    let text = std::fs::read_to_string(repo.path().join("revenue.yard")).expect("read");
+    assert!(text.contains("lookback: 2y"));
+}
