@@ -160,6 +160,8 @@ fn a_breaking_change_with_a_bump_is_no_error() {
     let c = change(&changes, "nps");
     assert_eq!(c["kind"], "breaking");
     assert_eq!(strings(&c["parts"]), vec!["filters", "min_sample"]);
+    // One more condition: fewer rows.
+    assert_eq!(c["filters"], "narrows");
     assert_eq!(
         (c["base_version"].clone(), c["version"].clone()),
         (Value::from(1), Value::from(2))
@@ -236,6 +238,8 @@ fn an_owner_change_on_a_breaking_change_needs_both_owners() {
     let c = change(&changes, "cost_per_ticket");
     assert_eq!(c["kind"], "breaking");
     assert_eq!(strings(&c["parts"]), vec!["filters"]);
+    // An exclusion taken away: more rows.
+    assert_eq!(c["filters"], "widens");
     assert_eq!(strings(&c["approvers"]), vec!["finance", "support_ops"]);
 }
 
@@ -286,4 +290,23 @@ fn the_base_can_be_a_git_revision() {
     // The work tree is untouched.
     let text = std::fs::read_to_string(repo.path().join("revenue.yard")).expect("read");
     assert!(text.contains("lookback: 2y"));
+}
+
+#[test]
+fn a_rewritten_filter_is_incomparable() {
+    let head = copy();
+    edit(
+        head.path(),
+        "experience.yard",
+        "where: survey_type == \"nps\"",
+        "where: survey_type == \"csat\"",
+    );
+    let (_, changes) = diff(&reference(), head.path());
+    let c = change(&changes, "nps");
+    assert_eq!(c["filters"], "incomparable");
+    // Changes to anything else carry no `filters` field.
+    assert!(changes
+        .iter()
+        .filter(|c| c["metric"] != "nps")
+        .all(|c| c.get("filters").is_none()));
 }

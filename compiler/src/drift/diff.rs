@@ -10,6 +10,86 @@ use crate::span::SourceMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// How a changed filter set relates to the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Containment {
+    /// Every old condition still holds and more were added: fewer rows.
+    Narrows,
+    /// Conditions were only taken away: more rows.
+    Widens,
+    /// Conditions were both added and taken away, or rewritten.
+    Incomparable,
+}
+
+/// Compares two filter sets, each a conjunction of canonical conditions
+/// (`where` clauses split at `and`, `exclude` clauses as written).
+pub fn containment(base: &Meaning, head: &Meaning) -> Containment {
+    let b = conjuncts(&base.filters);
+    let h = conjuncts(&head.filters);
+    if b.is_subset(&h) {
+        Containment::Narrows
+    } else if h.is_subset(&b) {
+        Containment::Widens
+    } else {
+        Containment::Incomparable
+    }
+}
+
+fn conjuncts(filters: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for f in filters {
+        match f.strip_prefix("where (").and_then(|r| r.strip_suffix(')')) {
+            // A top-level `and` chain: `where (a and b)` is `where a`, `where b`.
+            Some(inner) if top_level_and(inner) => {
+                out.extend(
+                    split_top_level(inner)
+                        .into_iter()
+                        .map(|c| format!("where {c}")),
+                );
+            }
+            _ => {
+                out.insert(f.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Whether ` and ` separates the text at bracket depth zero.
+fn top_level_and(text: &str) -> bool {
+    split_top_level(text).len() > 1
+}
+
+fn split_top_level(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'(' | b'[' if !in_string => depth += 1,
+            b')' | b']' if !in_string => depth -= 1,
+            b' ' if !in_string && depth == 0 && text[i..].starts_with(" and ") => {
+                parts.push(text[start..i].to_owned());
+                i += 5;
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(text[start..].to_owned());
+    parts
+}
+
+type Prints = BTreeMap<String, (Meaning, String)>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -34,6 +114,10 @@ pub struct Change {
     pub error: bool,
     pub approvers: Vec<String>,
     pub via: Vec<String>,
+    /// When the filters moved: whether the new set `narrows`, `widens` or
+    /// is `incomparable` to the old one (as far as can be decided).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Containment>,
     /// Why `error` is set, in words (for people; not in the JSON).
     #[serde(skip)]
     pub reason: Option<String>,
@@ -83,6 +167,7 @@ pub fn diff(base: &Side<'_>, head: &Side<'_>) -> Vec<Change> {
                 error: false,
                 approvers: Vec::new(),
                 via: Vec::new(),
+                filters: None,
                 reason: None,
             }),
             (Some(b), None) => {
@@ -96,10 +181,13 @@ pub fn diff(base: &Side<'_>, head: &Side<'_>) -> Vec<Change> {
                     error,
                     approvers: approvers(Some(b), None),
                     via: Vec::new(),
+                    filters: None,
                     reason: error.then(|| "removed without being deprecated first".to_owned()),
                 })
             }
-            (Some(b), Some(h)) => classify(name, b, h, base, head, &moved),
+            (Some(b), Some(h)) => {
+                classify(name, b, h, base, head, &moved, (&base_prints, &head_prints))
+            }
             (None, None) => None,
         };
         changes.extend(change);
@@ -114,6 +202,7 @@ fn classify(
     base: &Side<'_>,
     head: &Side<'_>,
     moved: &BTreeMap<&str, Vec<&'static str>>,
+    (base_prints, head_prints): (&Prints, &Prints),
 ) -> Option<Change> {
     let mut change = Change {
         metric: name.to_owned(),
@@ -124,6 +213,7 @@ fn classify(
         error: false,
         approvers: Vec::new(),
         via: Vec::new(),
+        filters: None,
         reason: None,
     };
     let bumped = h.version > b.version;
@@ -147,6 +237,13 @@ fn classify(
             None => {
                 change.kind = Kind::Breaking;
                 change.parts = parts.iter().map(|p| p.to_string()).collect();
+                if parts.contains(&"filters") {
+                    if let (Some((bm, _)), Some((hm, _))) =
+                        (base_prints.get(name), head_prints.get(name))
+                    {
+                        change.filters = Some(containment(bm, hm));
+                    }
+                }
             }
         }
     } else {
