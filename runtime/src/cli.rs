@@ -94,6 +94,9 @@ pub struct DiffArgs {
     pub base: String,
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
+    /// Also evaluate both definitions of each breaking change on the data.
+    #[arg(long)]
+    pub data: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -310,3 +310,54 @@ fn a_rewritten_filter_is_incomparable() {
         .filter(|c| c["metric"] != "nps")
         .all(|c| c.get("filters").is_none()));
 }
+
+#[test]
+fn with_data_both_definitions_are_evaluated_on_the_same_rows() {
+    let head = copy();
+    // The head reads the reference data files.
+    let data = reference().join("data");
+    std::os::unix::fs::symlink(&data, head.path().join("data")).expect("link data");
+    edit(
+        head.path(),
+        "support.yard",
+        "  exclude: channel == \"internal\"\n  formula: sum(cost_usd) / count()",
+        "  formula: sum(cost_usd) / count()",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(["diff", "--data", "--format", "json", "--base"])
+        .arg(reference())
+        .arg("--spec")
+        .arg(head.path())
+        .output()
+        .expect("run");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let values = report["values"].as_array().expect("values");
+    assert_eq!(values.len(), 1, "{values:?}");
+    let v = &values[0];
+    assert_eq!(v["metric"], "cost_per_ticket");
+    // The same answers as querying each definition on its own.
+    let query = |spec: &Path| -> f64 {
+        let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+            .args(["query", "cost_per_ticket", "--format", "json", "--spec"])
+            .arg(spec)
+            .output()
+            .expect("run");
+        let rows: Value = serde_json::from_slice(&out.stdout).expect("json");
+        rows[0]["cost_per_ticket"].as_f64().expect("number")
+    };
+    let (before, after) = (query(&reference()), query(head.path()));
+    assert_eq!(v["base"].as_f64(), Some(before));
+    assert_eq!(v["head"].as_f64(), Some(after));
+    assert!((v["delta"].as_f64().expect("delta") - (after - before)).abs() < 1e-12);
+    // Largest moves first; a group on one side only (here the internal
+    // channel, no longer excluded) has no delta and comes first.
+    let moves = v["largest_moves"].as_array().expect("moves");
+    assert_eq!(moves[0]["value"], "internal");
+    assert!(moves[0]["base"].is_null() && moves[0]["head"].is_number());
+    let sizes: Vec<f64> = moves
+        .iter()
+        .map(|m| m["delta"].as_f64().map(f64::abs).unwrap_or(f64::INFINITY))
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+}

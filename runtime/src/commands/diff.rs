@@ -2,6 +2,7 @@
 //! library (a directory, or a git revision of this one, read through git
 //! without touching the work tree) and this one.
 
+use super::diff_data::ValueDelta;
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::report::{self, Style};
 use crate::{library_files, Fatal, Outcome};
@@ -32,10 +33,17 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
         )));
     }
     let changes = diff(&side(&base), &side(&head));
+    let deltas = if args.data {
+        super::diff_data::deltas(spec, &base.library, &head.library, &changes)?
+    } else {
+        Vec::new()
+    };
     let text = match args.format {
-        DiffFormat::Json => json(&changes),
-        DiffFormat::Human => human(&changes),
-        DiffFormat::Markdown => markdown(&changes, &base, &head, &args.base),
+        DiffFormat::Json => json(&changes, &deltas, args.data),
+        DiffFormat::Human => human(&changes) + &human_deltas(&deltas),
+        DiffFormat::Markdown => {
+            markdown(&changes, &base, &head, &args.base) + &markdown_deltas(&deltas)
+        }
         DiffFormat::Github => github(&changes, &head),
     };
     print!("{text}");
@@ -89,12 +97,80 @@ fn from_git(spec: &Path, rev: &str) -> Result<Vec<SourceFile>, Fatal> {
     Ok(files)
 }
 
-fn json(changes: &[Change]) -> String {
+fn json(changes: &[Change], deltas: &[ValueDelta], with_data: bool) -> String {
     #[derive(serde::Serialize)]
     struct Report<'a> {
         changes: &'a [Change],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        values: Option<&'a [ValueDelta]>,
     }
-    serde_json::to_string_pretty(&Report { changes }).unwrap_or_default() + "\n"
+    let report = Report {
+        changes,
+        values: with_data.then_some(deltas),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map(|v| {
+        format!("{v:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
+    })
+    .unwrap_or_else(|| "null".to_owned())
+}
+
+fn human_deltas(deltas: &[ValueDelta]) -> String {
+    let mut out = String::new();
+    for d in deltas {
+        out.push_str(&format!(
+            "values of {}: {} -> {} (delta {})\n",
+            d.metric,
+            number(d.base),
+            number(d.head),
+            number(d.delta)
+        ));
+        for m in &d.largest_moves {
+            out.push_str(&format!(
+                "  {} = {}: {} -> {} (delta {})\n",
+                m.dimension,
+                m.value,
+                number(m.base),
+                number(m.head),
+                number(m.delta)
+            ));
+        }
+    }
+    out
+}
+
+fn markdown_deltas(deltas: &[ValueDelta]) -> String {
+    if deltas.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n#### Values on the data\n\n| metric | group | before | after | change |\n|---|---|---|---|---|\n");
+    for d in deltas {
+        out.push_str(&format!(
+            "| `{}` | all | {} | {} | {} |\n",
+            d.metric,
+            number(d.base),
+            number(d.head),
+            number(d.delta)
+        ));
+        for m in &d.largest_moves {
+            out.push_str(&format!(
+                "| `{}` | {} = {} | {} | {} | {} |\n",
+                d.metric,
+                m.dimension,
+                m.value,
+                number(m.base),
+                number(m.head),
+                number(m.delta)
+            ));
+        }
+    }
+    out
 }
 
 fn kind_name(k: Kind) -> &'static str {

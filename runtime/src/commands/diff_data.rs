@@ -1,0 +1,152 @@
+//! `diff --data`: for each breaking change, the base and head definitions
+//! evaluated on the same data (the head library's files), overall and for
+//! the groups that moved most under each dimension both versions allow.
+
+use super::query::tokio_runtime;
+use crate::query;
+use crate::Fatal;
+use datafusion::arrow::array::{Array, Float64Array};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use serde::Serialize;
+use std::path::Path;
+use yardstick_compiler::drift::diff::{Change, Kind};
+use yardstick_compiler::model::Library;
+use yardstick_lower::QueryArgs;
+
+/// How many of the largest moves to report.
+const LARGEST: usize = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueDelta {
+    pub metric: String,
+    pub base: Option<f64>,
+    pub head: Option<f64>,
+    pub delta: Option<f64>,
+    pub largest_moves: Vec<GroupDelta>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupDelta {
+    pub dimension: String,
+    pub value: String,
+    pub base: Option<f64>,
+    pub head: Option<f64>,
+    pub delta: Option<f64>,
+}
+
+pub fn deltas(
+    spec: &Path,
+    base: &Library,
+    head: &Library,
+    changes: &[Change],
+) -> Result<Vec<ValueDelta>, Fatal> {
+    let runtime = tokio_runtime()?;
+    let mut out = Vec::new();
+    for c in changes
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::Breaking | Kind::BreakingDependency))
+    {
+        let (Some(b), Some(h)) = (base.metrics.get(&c.metric), head.metrics.get(&c.metric)) else {
+            continue;
+        };
+        let value = |library: &Library, by: Option<&str>| {
+            runtime.block_on(values(spec, library, &c.metric, by))
+        };
+        let overall = |library: &Library| -> Result<Option<f64>, Fatal> {
+            Ok(value(library, None)?
+                .into_iter()
+                .next()
+                .and_then(|(_, v)| v))
+        };
+        let (bv, hv) = (overall(base)?, overall(head)?);
+        let mut moves = Vec::new();
+        for dim in b.dimensions.iter().filter(|d| h.dimensions.contains(d)) {
+            let before = value(base, Some(dim))?;
+            let after = value(head, Some(dim))?;
+            let mut keys: Vec<&String> = before.iter().chain(&after).map(|(k, _)| k).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let find = |rows: &[(String, Option<f64>)]| {
+                    rows.iter().find(|(k, _)| k == key).and_then(|(_, v)| *v)
+                };
+                let (x, y) = (find(&before), find(&after));
+                moves.push(GroupDelta {
+                    dimension: dim.clone(),
+                    value: key.clone(),
+                    base: x,
+                    head: y,
+                    delta: difference(x, y),
+                });
+            }
+        }
+        moves
+            .retain(|m| m.delta.is_none_or(|d| d != 0.0) && (m.base.is_some() || m.head.is_some()));
+        moves.sort_by(|a, b| {
+            let size = |m: &GroupDelta| m.delta.map(f64::abs).unwrap_or(f64::INFINITY);
+            size(b).total_cmp(&size(a))
+        });
+        moves.truncate(LARGEST);
+        out.push(ValueDelta {
+            metric: c.metric.clone(),
+            base: bv,
+            head: hv,
+            delta: difference(bv, hv),
+            largest_moves: moves,
+        });
+    }
+    Ok(out)
+}
+
+fn difference(base: Option<f64>, head: Option<f64>) -> Option<f64> {
+    Some(head? - base?)
+}
+
+/// The metric's values at the newest data: `(group, value)` rows.
+async fn values(
+    spec: &Path,
+    library: &Library,
+    metric: &str,
+    by: Option<&str>,
+) -> Result<Vec<(String, Option<f64>)>, Fatal> {
+    let args = QueryArgs {
+        metrics: vec![metric.to_owned()],
+        by: by.map(|d| vec![d.to_owned()]).unwrap_or_default(),
+        ..QueryArgs::default()
+    };
+    let prepared = query::prepare(spec, library, &args).await?;
+    let batches = query::execute(&prepared).await?;
+    rows(&batches, metric, by)
+}
+
+fn rows(
+    batches: &[RecordBatch],
+    metric: &str,
+    by: Option<&str>,
+) -> Result<Vec<(String, Option<f64>)>, Fatal> {
+    let options = FormatOptions::default().with_null("null");
+    let mut out = Vec::new();
+    for batch in batches {
+        let Some(values) = batch.column_by_name(metric) else {
+            continue;
+        };
+        let values = datafusion::arrow::compute::cast(values, &DataType::Float64)?;
+        let Some(values) = values.as_any().downcast_ref::<Float64Array>() else {
+            continue;
+        };
+        let keys = match by.and_then(|d| batch.column_by_name(d)) {
+            Some(k) => Some(ArrayFormatter::try_new(k.as_ref(), &options)?),
+            None => None,
+        };
+        for r in 0..batch.num_rows() {
+            let key = keys
+                .as_ref()
+                .map(|k| k.value(r).to_string())
+                .unwrap_or_default();
+            out.push((key, values.is_valid(r).then(|| values.value(r))));
+        }
+    }
+    Ok(out)
+}
