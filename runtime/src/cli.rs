@@ -105,6 +105,7 @@ pub enum DiffFormat {
     Json,
     Markdown,
     Github,
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,6 +152,7 @@ pub enum CheckFormat {
     Human,
     Json,
     Github,
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

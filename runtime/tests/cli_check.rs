@@ -239,3 +239,25 @@ fn lock_then_check_is_clean_and_drift_is_caught_and_never_recorded() {
     assert_eq!(yardstick(&["lock", "--spec", &spec]).status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&lock_path).expect("lock"), first);
 }
+
+#[test]
+fn sarif_format_is_a_sarif_2_1_0_log() {
+    // The full schema check runs in .ci/run (tests/oracle/sarif_schema.py).
+    let lib = err_library("unit_mismatch");
+    let spec = lib.path().to_string_lossy().into_owned();
+    let out = yardstick(&["check", "--spec", &spec, "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "yardstick");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "yardstick::unit::mismatch");
+    assert_eq!(result["level"], "error");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 2);
+    assert_eq!(
+        run["tool"]["driver"]["rules"][0]["id"],
+        "yardstick::unit::mismatch"
+    );
+}

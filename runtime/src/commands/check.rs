@@ -19,6 +19,7 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Outcome, Fatal> {
         }
         CheckFormat::Json => println!("{}", report::json(diags, &compiled.sources)),
         CheckFormat::Github => print!("{}", report::github(diags, &compiled.sources)),
+        CheckFormat::Sarif => print!("{}", report::sarif::check(diags, &compiled.sources)),
     }
     Ok(if diags.has_errors() {
         Outcome::Failed

@@ -45,6 +45,15 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
             markdown(&changes, &base, &head, &args.base) + &markdown_deltas(&deltas)
         }
         DiffFormat::Github => github(&changes, &head),
+        DiffFormat::Sarif => {
+            let spans = head
+                .library
+                .metrics
+                .values()
+                .map(|m| (m.name.clone(), m.span))
+                .collect();
+            report::sarif::diff(&changes, &spans, &head.sources)
+        }
     };
     print!("{text}");
     Ok(if changes.iter().any(|c| c.error) {

@@ -2,6 +2,7 @@
 //! (the same problems as data) and `github` (workflow annotations).
 
 mod human;
+pub mod sarif;
 
 pub use human::human;
 

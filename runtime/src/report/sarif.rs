@@ -1,0 +1,136 @@
+//! SARIF 2.1.0 logs, for code-scanning tools: `check --format sarif` (every
+//! diagnostic) and `diff --format sarif` (every metric change; the ones
+//! that break a rule as errors).
+
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use yardstick_compiler::diagnostics::{Code, Diagnostics, Severity};
+use yardstick_compiler::drift::diff::{Change, Kind};
+use yardstick_compiler::span::{SourceMap, Span};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn location(span: Span, sources: &SourceMap) -> Value {
+    let start = sources.line_col(span.file, span.start);
+    let end = sources.line_col(span.file, span.end);
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": sources.path(span.file) },
+            "region": {
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+            }
+        }
+    })
+}
+
+fn log(rules: Vec<Value>, results: Vec<Value>) -> String {
+    let value = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "yardstick",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://example.com/yardstick/docs/diagnostics.md",
+                    "rules": rules,
+                }
+            },
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// Every diagnostic as a result; each code used as a rule.
+pub fn check(diags: &Diagnostics, sources: &SourceMap) -> String {
+    let mut rules: BTreeMap<&str, Code> = BTreeMap::new();
+    let results = diags
+        .iter()
+        .map(|d| {
+            rules.insert(d.code.id(), d.code);
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str(". ");
+                text.push_str(help);
+            }
+            json!({
+                "ruleId": d.code.id(),
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": { "text": text },
+                "locations": [location(d.primary.span, sources)],
+                "relatedLocations": d.secondary.iter().enumerate().map(|(i, l)| {
+                    let mut loc = location(l.span, sources);
+                    loc["id"] = json!(i);
+                    loc["message"] = json!({ "text": l.message });
+                    loc
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let rules = rules
+        .values()
+        .map(|c| json!({ "id": c.id(), "shortDescription": { "text": c.summary() } }))
+        .collect();
+    log(rules, results)
+}
+
+/// Every metric change as a result: an error where it breaks a rule, a
+/// note otherwise.
+pub fn diff(
+    changes: &[Change],
+    head_spans: &BTreeMap<String, Span>,
+    sources: &SourceMap,
+) -> String {
+    let rule = |k: Kind| match k {
+        Kind::Added => "yardstick::diff::added",
+        Kind::Removed => "yardstick::diff::removed",
+        Kind::Breaking => "yardstick::diff::breaking",
+        Kind::BreakingDependency => "yardstick::diff::breaking_dependency",
+        Kind::Metadata => "yardstick::diff::metadata",
+        Kind::Cosmetic => "yardstick::diff::cosmetic",
+    };
+    let results = changes
+        .iter()
+        .map(|c| {
+            let mut what = format!(
+                "`{}`: {}",
+                c.metric,
+                rule(c.kind).trim_start_matches("yardstick::diff::")
+            );
+            if !c.parts.is_empty() {
+                what.push_str(&format!(" ({})", c.parts.join(", ")));
+            }
+            if !c.via.is_empty() {
+                what.push_str(&format!(" via {}", c.via.join(", ")));
+            }
+            if let Some(reason) = &c.reason {
+                what.push_str(&format!("; {reason}"));
+            }
+            let mut result = json!({
+                "ruleId": rule(c.kind),
+                "level": if c.error { "error" } else { "note" },
+                "message": { "text": what },
+            });
+            if let Some(span) = head_spans.get(&c.metric) {
+                result["locations"] = json!([location(*span, sources)]);
+            }
+            result
+        })
+        .collect();
+    let rules = [
+        Kind::Added,
+        Kind::Removed,
+        Kind::Breaking,
+        Kind::BreakingDependency,
+        Kind::Metadata,
+        Kind::Cosmetic,
+    ]
+    .into_iter()
+    .map(|k| json!({ "id": rule(k), "shortDescription": { "text": format!("a metric change: {}", rule(k).trim_start_matches("yardstick::diff::")) } }))
+    .collect();
+    log(rules, results)
+}
