@@ -40,7 +40,22 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
     };
     let text = match args.format {
         DiffFormat::Json => json(&changes, &deltas, args.data),
-        DiffFormat::Human => human(&changes) + &human_deltas(&deltas),
+        DiffFormat::Human => {
+            // Rules broken are also reported as diagnostics at the metric's
+            // declaration: in the head, or for a removal in the base.
+            let mut in_head = yardstick_compiler::diagnostics::Diagnostics::new();
+            let mut in_base = yardstick_compiler::diagnostics::Diagnostics::new();
+            for c in changes.iter().filter(|c| c.error) {
+                if let Some(m) = head.library.metrics.get(&c.metric) {
+                    in_head.push(rule_broken(c, m.span));
+                } else if let Some(m) = base.library.metrics.get(&c.metric) {
+                    in_base.push(rule_broken(c, m.span));
+                }
+            }
+            eprint!("{}", report::human(&in_head, &head.sources, style));
+            eprint!("{}", report::human(&in_base, &base.sources, style));
+            human(&changes) + &human_deltas(&deltas)
+        }
         DiffFormat::Markdown => {
             markdown(&changes, &base, &head, &args.base) + &markdown_deltas(&deltas)
         }
@@ -61,6 +76,34 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
     } else {
         Outcome::Ok
     })
+}
+
+fn rule_broken(
+    c: &Change,
+    span: yardstick_compiler::span::Span,
+) -> yardstick_compiler::diagnostics::Diagnostic {
+    use yardstick_compiler::diagnostics::{Code, Diagnostic};
+    let code = match c.kind {
+        Kind::Removed => Code::DriftRemoved,
+        _ if c.base_version > c.version => Code::DriftVersionDown,
+        _ => Code::Drift,
+    };
+    let mut d = Diagnostic::error(
+        code,
+        span,
+        format!("`{}`: {}", c.metric, c.reason.clone().unwrap_or_default()),
+    )
+    .label(kind_name(c.kind));
+    d = match c.kind {
+        Kind::Removed => d.help("restore it with `deprecated: true`; remove it in a later change"),
+        _ if c.base_version > c.version => d.help("versions only go up"),
+        _ if !c.via.is_empty() => d.help(format!(
+            "it reads {}, whose meaning changed: bump its `version` and add a changelog line",
+            c.via.join(", ")
+        )),
+        _ => d.help("bump `version` and add a `changelog` line, or revert the change"),
+    };
+    d
 }
 
 fn side(c: &Compiled) -> Side<'_> {
