@@ -27,7 +27,16 @@ pub struct Compiled {
 /// Parses every file, on as many threads as there are cores. Never fails:
 /// problems become diagnostics.
 pub fn parse(sources: &SourceMap, diags: &mut Diagnostics) -> Vec<syntax::ast::File> {
-    let files: Vec<_> = sources.files().collect();
+    parse_first(sources, usize::MAX, diags)
+}
+
+/// Parses the first `count` files of `sources`.
+fn parse_first(
+    sources: &SourceMap,
+    count: usize,
+    diags: &mut Diagnostics,
+) -> Vec<syntax::ast::File> {
+    let files: Vec<_> = sources.files().take(count).collect();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -76,14 +85,7 @@ pub fn compile_with_lock(files: Vec<SourceFile>, lock: Option<SourceFile>) -> Co
     all.extend(lock);
     let sources = SourceMap::new(all);
     let mut diagnostics = Diagnostics::new();
-    let yard = SourceMap::new(
-        sources
-            .files()
-            .take(yard_files)
-            .map(|(_, f)| f.clone())
-            .collect(),
-    );
-    let trees = parse(&yard, &mut diagnostics);
+    let trees = parse_first(&sources, yard_files, &mut diagnostics);
     let parsed: Vec<resolve::ParsedFile<'_>> = sources
         .files()
         .zip(&trees)

@@ -55,7 +55,7 @@ metric repeat_contact_rate {
 }
 metric cost_per_ticket { from: tickets formula: sum(cost_usd) / count() lookback: 1q }
 metric tickets_opened { from: tickets formula: count() lookback: 7d }
-metric cost_per_minute { from: tickets formula: sum(cost_usd) / sum(handle_minutes) }
+metric cost_per_minute { from: tickets formula: sum(cost_usd) / sum(handle_minutes) lookback: 90d }
 "#;
 
 const ONE_SQL: &str = "
@@ -80,7 +80,7 @@ FROM (
     resolved_at IS NOT NULL AND resolved_at >= TIMESTAMP '2026-06-01 00:00:00' AND resolved_at < TIMESTAMP '2026-07-01 00:00:00' AS r,
     opened_at >= TIMESTAMP '2026-04-01 00:00:00' AND opened_at < TIMESTAMP '2026-07-01 00:00:00' AS q,
     opened_at >= TIMESTAMP '2026-06-24 00:00:00' AND opened_at < TIMESTAMP '2026-07-01 00:00:00' AS w,
-    opened_at < TIMESTAMP '2026-07-01 00:00:00' AS a
+    opened_at >= TIMESTAMP '2026-04-02 00:00:00' AND opened_at < TIMESTAMP '2026-07-01 00:00:00' AS a
   FROM tickets WHERE NOT is_test
 ) t
 WHERE f OR r OR q OR w OR a
@@ -105,7 +105,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let runs = 5;
+    let runs = 9;
     let as_of = NaiveDate::from_ymd_opt(2026, 6, 30);
     let ours = |metrics: &[&str]| {
         let args = QueryArgs {
