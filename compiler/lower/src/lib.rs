@@ -332,11 +332,4 @@ pub fn time_frame(
 }
 
 /// Builds the plan of a resolved request over a settled time frame.
-pub fn lower(
-    library: &Library,
-    request: &Request,
-    frame: &TimeFrame,
-    catalog: &dyn Catalog,
-) -> Result<Lowered, LowerError> {
-    combine::lower(library, request, frame, catalog)
-}
+pub use combine::lower;

@@ -1,19 +1,13 @@
 //! `yardstick compile --emit ir`: the typed, resolved library as JSON.
 
 use crate::cli::{CompileArgs, Emit};
-use crate::report::{self, Style};
-use crate::{library_files, Fatal, Outcome};
+use crate::report::Style;
+use crate::{Fatal, Outcome};
 
 pub fn run(args: &CompileArgs, style: Style) -> Result<Outcome, Fatal> {
-    let files = library_files::read(&args.spec.spec)?;
-    let compiled = yardstick_compiler::compile(files);
-    if compiled.diagnostics.has_errors() {
-        eprint!(
-            "{}",
-            report::human(&compiled.diagnostics, &compiled.sources, style)
-        );
+    let Some(compiled) = super::compile_or_report(&args.spec.spec, false, style)? else {
         return Ok(Outcome::Failed);
-    }
+    };
     match args.emit {
         Emit::Ir => println!("{}", serde_json::to_string_pretty(&compiled.library)?),
     }

@@ -14,11 +14,9 @@ use yardstick_compiler::Compiled;
 
 pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
     let spec = &args.spec.spec;
-    let head = yardstick_compiler::compile(library_files::read(spec)?);
-    if head.diagnostics.has_errors() {
-        eprint!("{}", report::human(&head.diagnostics, &head.sources, style));
+    let Some(head) = super::compile_or_report(spec, false, style)? else {
         return Ok(Outcome::Failed);
-    }
+    };
     let base_files = if Path::new(&args.base).is_dir() {
         library_files::read(Path::new(&args.base))?
     } else {

@@ -3,22 +3,15 @@
 //! (against the old lock too) is not locked.
 
 use crate::cli::SpecArg;
-use crate::report::{self, Style};
+use crate::report::Style;
 use crate::{library_files, Fatal, Outcome};
 use std::io::Write;
 
 pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
-    let files = library_files::read(&args.spec)?;
-    let lock = library_files::read_lock(&args.spec)?;
-    let compiled = yardstick_compiler::compile_with_lock(files, lock);
-    if compiled.diagnostics.has_errors() {
-        eprint!(
-            "{}",
-            report::human(&compiled.diagnostics, &compiled.sources, style)
-        );
+    let Some(compiled) = super::compile_or_report(&args.spec, true, style)? else {
         eprintln!("not locked: fix the problems above first");
         return Ok(Outcome::Failed);
-    }
+    };
     let text = yardstick_compiler::drift::lock_text(&compiled.library);
     let path = args.spec.join(library_files::LOCK_FILE);
     let mut temp = tempfile::NamedTempFile::new_in(&args.spec)

@@ -1,8 +1,8 @@
 //! `yardstick query`: compute metrics on the data.
 
 use crate::cli::{QueryCommand, QueryOpts};
-use crate::report::{self, Style};
-use crate::{library_files, query, Fatal, Outcome};
+use crate::report::Style;
+use crate::{query, Fatal, Outcome};
 use yardstick_compiler::model::Library;
 use yardstick_lower::QueryArgs;
 
@@ -23,16 +23,7 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Outcome, Fatal> {
 
 /// Compiles the library; `None` (diagnostics printed) when it has errors.
 pub fn load(opts: &QueryOpts, style: Style) -> Result<Option<Library>, Fatal> {
-    let files = library_files::read(&opts.spec.spec)?;
-    let compiled = yardstick_compiler::compile(files);
-    if compiled.diagnostics.has_errors() {
-        eprint!(
-            "{}",
-            report::human(&compiled.diagnostics, &compiled.sources, style)
-        );
-        return Ok(None);
-    }
-    Ok(Some(compiled.library))
+    Ok(super::compile_or_report(&opts.spec.spec, false, style)?.map(|c| c.library))
 }
 
 pub fn query_args(opts: &QueryOpts) -> QueryArgs {

@@ -6,8 +6,8 @@
 use super::query::tokio_runtime;
 use crate::cli::SpecArg;
 use crate::query::catalog::{declared_schema, Tables};
-use crate::report::{self, Style};
-use crate::{library_files, query, Fatal, Outcome};
+use crate::report::Style;
+use crate::{query, Fatal, Outcome};
 use datafusion::arrow::array::{new_null_array, ArrayRef};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -22,15 +22,9 @@ use yardstick_compiler::syntax::literal::format_date;
 use yardstick_lower::{NaiveDate, QueryArgs, Request};
 
 pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
-    let files = library_files::read(&args.spec)?;
-    let compiled = yardstick_compiler::compile(files);
-    if compiled.diagnostics.has_errors() {
-        eprint!(
-            "{}",
-            report::human(&compiled.diagnostics, &compiled.sources, style)
-        );
+    let Some(compiled) = super::compile_or_report(&args.spec, false, style)? else {
         return Ok(Outcome::Failed);
-    }
+    };
     let library = &compiled.library;
     let runtime = tokio_runtime()?;
     let (mut passed, mut failed) = (0, 0);
