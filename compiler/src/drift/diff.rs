@@ -101,6 +101,29 @@ pub enum Kind {
     Cosmetic,
 }
 
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Added,
+        Kind::Removed,
+        Kind::Breaking,
+        Kind::BreakingDependency,
+        Kind::Metadata,
+        Kind::Cosmetic,
+    ];
+
+    /// The kind as CLI.md names it (`breaking_dependency`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Added => "added",
+            Kind::Removed => "removed",
+            Kind::Breaking => "breaking",
+            Kind::BreakingDependency => "breaking_dependency",
+            Kind::Metadata => "metadata",
+            Kind::Cosmetic => "cosmetic",
+        }
+    }
+}
+
 /// One changed metric, in the shape of CLI.md's `diff --format json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
@@ -283,29 +306,19 @@ fn classify(
 
 /// The parts of two meanings that differ (inputs aside).
 fn moved_parts(b: &Meaning, h: &Meaning) -> Vec<&'static str> {
-    let mut parts = Vec::new();
-    if b.source != h.source {
-        parts.push("source");
-    }
-    if b.time != h.time {
-        parts.push("time");
-    }
-    if b.filters != h.filters {
-        parts.push("filters");
-    }
-    if b.formula != h.formula {
-        parts.push("formula");
-    }
-    if b.lookback != h.lookback {
-        parts.push("lookback");
-    }
-    if b.unit != h.unit {
-        parts.push("unit");
-    }
-    if b.min_sample != h.min_sample {
-        parts.push("min_sample");
-    }
-    parts
+    [
+        ("source", b.source != h.source),
+        ("time", b.time != h.time),
+        ("filters", b.filters != h.filters),
+        ("formula", b.formula != h.formula),
+        ("lookback", b.lookback != h.lookback),
+        ("unit", b.unit != h.unit),
+        ("min_sample", b.min_sample != h.min_sample),
+    ]
+    .into_iter()
+    .filter(|(_, moved)| *moved)
+    .map(|(part, _)| part)
+    .collect()
 }
 
 /// The metrics `name` reads, directly or not, whose own meaning moved.
@@ -330,24 +343,23 @@ fn changed_inputs(
 }
 
 fn metadata_fields(b: &Metric, h: &Metric) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut check = |name: &str, differs: bool| {
-        if differs {
-            fields.push(name.to_owned());
-        }
-    };
-    check("owner", b.owner != h.owner);
-    check("sla", json(&b.sla) != json(&h.sla));
-    check("tier", b.tier != h.tier);
-    check("drives", json(&b.drives) != json(&h.drives));
-    check("title", b.title != h.title);
-    check("description", b.description != h.description);
-    check("assert", b.assert != h.assert);
-    check("dimensions", b.dimensions != h.dimensions);
-    check("deprecated", b.deprecated != h.deprecated);
-    check("changelog", b.changelog != h.changelog);
-    check("version", b.version != h.version);
-    fields
+    [
+        ("owner", b.owner != h.owner),
+        ("sla", json(&b.sla) != json(&h.sla)),
+        ("tier", b.tier != h.tier),
+        ("drives", json(&b.drives) != json(&h.drives)),
+        ("title", b.title != h.title),
+        ("description", b.description != h.description),
+        ("assert", b.assert != h.assert),
+        ("dimensions", b.dimensions != h.dimensions),
+        ("deprecated", b.deprecated != h.deprecated),
+        ("changelog", b.changelog != h.changelog),
+        ("version", b.version != h.version),
+    ]
+    .into_iter()
+    .filter(|(_, moved)| *moved)
+    .map(|(field, _)| field.to_owned())
+    .collect()
 }
 
 fn json<T: Serialize>(value: &T) -> String {

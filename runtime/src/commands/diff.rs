@@ -91,7 +91,7 @@ fn rule_broken(
         span,
         format!("`{}`: {}", c.metric, c.reason.clone().unwrap_or_default()),
     )
-    .label(kind_name(c.kind));
+    .label(c.kind.name());
     d = match c.kind {
         Kind::Removed => d.help("restore it with `deprecated: true`; remove it in a later change"),
         _ if c.base_version > c.version => d.help("versions only go up"),
@@ -171,28 +171,38 @@ fn number(v: Option<f64>) -> String {
     .unwrap_or_else(|| "null".to_owned())
 }
 
-fn human_deltas(deltas: &[ValueDelta]) -> String {
-    let mut out = String::new();
+/// Each value delta as `(metric, group, before, after, change)` rows: the
+/// whole first, then the largest moves.
+fn delta_rows(deltas: &[ValueDelta]) -> Vec<[String; 5]> {
+    let mut rows = Vec::new();
     for d in deltas {
-        out.push_str(&format!(
-            "values of {}: {} -> {} (delta {})\n",
-            d.metric,
+        rows.push([
+            d.metric.clone(),
+            "all".to_owned(),
             number(d.base),
             number(d.head),
-            number(d.delta)
-        ));
+            number(d.delta),
+        ]);
         for m in &d.largest_moves {
-            out.push_str(&format!(
-                "  {} = {}: {} -> {} (delta {})\n",
-                m.dimension,
-                m.value,
+            rows.push([
+                d.metric.clone(),
+                format!("{} = {}", m.dimension, m.value),
                 number(m.base),
                 number(m.head),
-                number(m.delta)
-            ));
+                number(m.delta),
+            ]);
         }
     }
-    out
+    rows
+}
+
+fn human_deltas(deltas: &[ValueDelta]) -> String {
+    delta_rows(deltas)
+        .into_iter()
+        .map(|[metric, group, before, after, change]| {
+            format!("values of {metric}, {group}: {before} -> {after} (delta {change})\n")
+        })
+        .collect()
 }
 
 fn markdown_deltas(deltas: &[ValueDelta]) -> String {
@@ -200,38 +210,12 @@ fn markdown_deltas(deltas: &[ValueDelta]) -> String {
         return String::new();
     }
     let mut out = String::from("\n#### Values on the data\n\n| metric | group | before | after | change |\n|---|---|---|---|---|\n");
-    for d in deltas {
+    for [metric, group, before, after, change] in delta_rows(deltas) {
         out.push_str(&format!(
-            "| `{}` | all | {} | {} | {} |\n",
-            d.metric,
-            number(d.base),
-            number(d.head),
-            number(d.delta)
+            "| `{metric}` | {group} | {before} | {after} | {change} |\n"
         ));
-        for m in &d.largest_moves {
-            out.push_str(&format!(
-                "| `{}` | {} = {} | {} | {} | {} |\n",
-                d.metric,
-                m.dimension,
-                m.value,
-                number(m.base),
-                number(m.head),
-                number(m.delta)
-            ));
-        }
     }
     out
-}
-
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Added => "added",
-        Kind::Removed => "removed",
-        Kind::Breaking => "breaking",
-        Kind::BreakingDependency => "breaking_dependency",
-        Kind::Metadata => "metadata",
-        Kind::Cosmetic => "cosmetic",
-    }
 }
 
 fn version(c: &Change) -> String {
@@ -265,7 +249,7 @@ fn human(changes: &[Change]) -> String {
     for c in changes {
         out.push_str(&format!(
             "{:<20} {:<28} {:<16} {}\n",
-            kind_name(c.kind),
+            c.kind.name(),
             c.metric,
             version(c),
             detail(c)
@@ -300,7 +284,7 @@ fn markdown(changes: &[Change], base: &Compiled, head: &Compiled, base_name: &st
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",
             c.metric,
-            kind_name(c.kind),
+            c.kind.name(),
             moved,
             version(c),
             c.approvers.join(", "),
@@ -344,7 +328,7 @@ fn github(changes: &[Change], head: &Compiled) -> String {
         out.push_str(&format!(
             "::error file={file},line={line},title=yardstick%3A%3Adrift::`{}` ({}) {}\n",
             c.metric,
-            kind_name(c.kind),
+            c.kind.name(),
             c.reason.clone().unwrap_or_default()
         ));
     }

@@ -52,6 +52,8 @@ pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
 /// The failures of one test, each described with expected and actual rows.
 async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> {
     let mut problems = Vec::new();
+    // The given rows, made into tables once for all of the test's queries.
+    let tables = tables(library, test)?;
     for expectation in &test.expects {
         let args = QueryArgs {
             metrics: vec![expectation.metric.clone()],
@@ -62,8 +64,7 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
         };
         let request = Request::resolve(library, &args).map_err(|e| Fatal(e.0))?;
         let ctx = SessionContext::new();
-        let tables = tables(library, test)?;
-        let prepared = query::prepare_over(ctx, tables, library, request).await?;
+        let prepared = query::prepare_over(ctx, tables.clone(), library, request).await?;
         let batches = query::execute(&prepared).await?;
         let actual = rows(&batches, &expectation.metric)?;
         let expected = expected_rows(expectation);

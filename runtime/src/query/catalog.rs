@@ -23,7 +23,7 @@ use yardstick_compiler::types::Type;
 use yardstick_lower::{Catalog, LowerError};
 
 /// The tables of the sources a query reads.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Tables {
     tables: BTreeMap<String, Arc<dyn TableProvider>>,
     /// Each source's files as shown in messages.

@@ -85,14 +85,7 @@ pub fn diff(
     head_spans: &BTreeMap<String, Span>,
     sources: &SourceMap,
 ) -> String {
-    let rule = |k: Kind| match k {
-        Kind::Added => "yardstick::diff::added",
-        Kind::Removed => "yardstick::diff::removed",
-        Kind::Breaking => "yardstick::diff::breaking",
-        Kind::BreakingDependency => "yardstick::diff::breaking_dependency",
-        Kind::Metadata => "yardstick::diff::metadata",
-        Kind::Cosmetic => "yardstick::diff::cosmetic",
-    };
+    let rule = |k: Kind| format!("yardstick::diff::{}", k.name());
     let results = changes
         .iter()
         .map(|c| {
@@ -121,16 +114,9 @@ pub fn diff(
             result
         })
         .collect();
-    let rules = [
-        Kind::Added,
-        Kind::Removed,
-        Kind::Breaking,
-        Kind::BreakingDependency,
-        Kind::Metadata,
-        Kind::Cosmetic,
-    ]
-    .into_iter()
-    .map(|k| json!({ "id": rule(k), "shortDescription": { "text": format!("a metric change: {}", rule(k).trim_start_matches("yardstick::diff::")) } }))
-    .collect();
+    let rules = Kind::ALL
+        .into_iter()
+        .map(|k| json!({ "id": rule(k), "shortDescription": { "text": format!("a metric change: {}", k.name()) } }))
+        .collect();
     log(rules, results)
 }
