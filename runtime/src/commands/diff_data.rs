@@ -4,6 +4,7 @@
 
 use super::query::tokio_runtime;
 use crate::query;
+use crate::query::catalog::Tables;
 use crate::Fatal;
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::datatypes::DataType;
@@ -43,6 +44,8 @@ pub fn deltas(
     changes: &[Change],
 ) -> Result<Vec<ValueDelta>, Fatal> {
     let runtime = tokio_runtime()?;
+    // Each side's sources are registered (their schemas read) once.
+    let (mut base_tables, mut head_tables) = (Tables::new(), Tables::new());
     let mut out = Vec::new();
     for c in changes
         .iter()
@@ -51,20 +54,21 @@ pub fn deltas(
         let (Some(b), Some(h)) = (base.metrics.get(&c.metric), head.metrics.get(&c.metric)) else {
             continue;
         };
-        let value = |library: &Library, by: Option<&str>| {
-            runtime.block_on(values(spec, library, &c.metric, by))
+        let value = |library: &Library, tables: &mut Tables, by: Option<&str>| {
+            runtime.block_on(values(spec, library, tables, &c.metric, by))
         };
-        let overall = |library: &Library| -> Result<Option<f64>, Fatal> {
-            Ok(value(library, None)?
+        let overall = |library: &Library, tables: &mut Tables| -> Result<Option<f64>, Fatal> {
+            Ok(value(library, tables, None)?
                 .into_iter()
                 .next()
                 .and_then(|(_, v)| v))
         };
-        let (bv, hv) = (overall(base)?, overall(head)?);
+        let bv = overall(base, &mut base_tables)?;
+        let hv = overall(head, &mut head_tables)?;
         let mut moves = Vec::new();
         for dim in b.dimensions.iter().filter(|d| h.dimensions.contains(d)) {
-            let before = value(base, Some(dim))?;
-            let after = value(head, Some(dim))?;
+            let before = value(base, &mut base_tables, Some(dim))?;
+            let after = value(head, &mut head_tables, Some(dim))?;
             let mut keys: Vec<&String> = before.iter().chain(&after).map(|(k, _)| k).collect();
             keys.sort();
             keys.dedup();
@@ -108,6 +112,7 @@ fn difference(base: Option<f64>, head: Option<f64>) -> Option<f64> {
 async fn values(
     spec: &Path,
     library: &Library,
+    tables: &mut Tables,
     metric: &str,
     by: Option<&str>,
 ) -> Result<Vec<(String, Option<f64>)>, Fatal> {
@@ -116,7 +121,7 @@ async fn values(
         by: by.map(|d| vec![d.to_owned()]).unwrap_or_default(),
         ..QueryArgs::default()
     };
-    let prepared = query::prepare(spec, library, &args).await?;
+    let prepared = query::prepare_reusing(spec, library, &args, tables).await?;
     let batches = query::execute(&prepared).await?;
     rows(&batches, metric, by)
 }

@@ -31,9 +31,19 @@ fn bad_query(e: yardstick_lower::LowerError) -> Fatal {
 
 /// Prepares a query over the library's data files.
 pub async fn prepare(spec: &Path, library: &Library, args: &QueryArgs) -> Result<Prepared, Fatal> {
+    prepare_reusing(spec, library, args, &mut Tables::new()).await
+}
+
+/// Like [`prepare`], registering only the sources `tables` does not hold
+/// yet, so many queries of one library read each source's schema once.
+pub async fn prepare_reusing(
+    spec: &Path,
+    library: &Library,
+    args: &QueryArgs,
+    tables: &mut Tables,
+) -> Result<Prepared, Fatal> {
     let request = Request::resolve(library, args).map_err(bad_query)?;
     let ctx = SessionContext::new();
-    let mut tables = Tables::new();
     for (source_name, metrics) in request.base_metrics(library) {
         let Some(source) = library.sources.get(&source_name) else {
             continue;
@@ -45,7 +55,7 @@ pub async fn prepare(spec: &Path, library: &Library, args: &QueryArgs) -> Result
             }
         }
     }
-    prepare_over(ctx, tables, library, request).await
+    prepare_over(ctx, tables.clone(), library, request).await
 }
 
 /// Prepares a checked request over tables already at hand.
