@@ -7,7 +7,10 @@
 
 pub mod diagnostics;
 pub mod drift;
+pub mod functions;
+pub mod ir;
 pub mod model;
+pub mod query;
 pub mod resolve;
 pub mod span;
 pub mod syntax;
@@ -106,23 +109,5 @@ pub fn compile_with_lock(files: Vec<SourceFile>, lock: Option<SourceFile>) -> Co
         library,
         sources,
         diagnostics,
-    }
-}
-
-/// Type-checks a row-level predicate (a query's `--where`) over a source of
-/// the library, as `where` clauses are checked.
-pub fn check_predicate(
-    library: &model::Library,
-    source: &str,
-    expr: &syntax::ast::Expr,
-    diags: &mut Diagnostics,
-) {
-    if let Some(source) = library.sources.get(source) {
-        let scope = resolve::RowScope {
-            source,
-            sources: &library.sources,
-        };
-        types::check::Checker::new(&scope, types::check::Mode::Row, diags)
-            .predicate(expr, "`--where`");
     }
 }

@@ -1,11 +1,13 @@
 //! The resolved, typed model of a library: what `yardstick compile --emit ir`
 //! prints and what later stages (lowering, fingerprints) read.
 //!
-//! Every reference in the model names a declaration that exists. Variants are
-//! flattened: a variant carries its base's formula and filters plus its own.
+//! Every reference in the model names a declaration that exists, and every
+//! expression is typed IR ([`TypedExpr`]). A variant carries its base's
+//! formula and only its own filters: [`Library::filters_of`] walks the chain
+//! of bases, so a long chain of variants costs linear, not quadratic, space.
 
+use crate::ir::{Duration, Literal, MetricId, TypedExpr};
 use crate::span::Span;
-use crate::syntax::ast::{Duration, Expr};
 use crate::types::{Type, Unit};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -28,7 +30,7 @@ pub struct Source {
     pub format: Option<Format>,
     pub time: Option<String>,
     pub key: Option<String>,
-    pub excludes: Vec<Expr>,
+    pub excludes: Vec<TypedExpr>,
     pub joins: Vec<JoinSpec>,
     /// Columns a query may group by: `channel` or `accounts.segment`.
     pub dimensions: Vec<String>,
@@ -155,20 +157,22 @@ pub struct BaseMetric {
     pub source: String,
     /// The effective time column (the metric's own, else the source's).
     pub time: Option<String>,
-    /// `where` clauses: all must hold.
-    pub filters: Vec<Expr>,
-    /// The metric's `exclude` clauses (the source's are on the source).
-    pub excludes: Vec<Expr>,
-    pub formula: Expr,
+    /// Its own `where` clauses (all must hold); a variant's base's are on
+    /// the base: read them all through [`Library::filters_of`].
+    pub own_filters: Vec<TypedExpr>,
+    /// Its own `exclude` clauses (the source's are on the source, a
+    /// variant's base's on the base).
+    pub own_excludes: Vec<TypedExpr>,
+    pub formula: TypedExpr,
     pub lookback: Option<Duration>,
     pub min_sample: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DerivedMetric {
-    pub formula: Expr,
+    pub formula: TypedExpr,
     /// The metrics the formula reads, in order of first use.
-    pub inputs: Vec<String>,
+    pub inputs: Vec<MetricId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -226,7 +230,7 @@ pub struct Test {
 pub struct GivenRows {
     pub source: String,
     pub columns: Vec<String>,
-    pub rows: Vec<Vec<Expr>>,
+    pub rows: Vec<Vec<Literal>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -234,9 +238,41 @@ pub struct Expectation {
     pub metric: String,
     pub by: Vec<String>,
     pub grain: Option<String>,
-    pub as_of: Option<Expr>,
+    /// The as-of date, days since 1970-01-01.
+    pub as_of: Option<i32>,
     /// One value (no `by`) or rows of dimension values then the value.
-    pub rows: Vec<Vec<Expr>>,
+    pub rows: Vec<Vec<Literal>>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// The `where` and `exclude` clauses of a base metric and of the bases it
+/// is a variant of (its source's excludes are on the source).
+#[derive(Debug, Clone, Default)]
+pub struct Filters<'a> {
+    pub wheres: Vec<&'a TypedExpr>,
+    pub excludes: Vec<&'a TypedExpr>,
+}
+
+impl Library {
+    pub fn metric(&self, id: &MetricId) -> Option<&Metric> {
+        self.metrics.get(id.as_str())
+    }
+
+    /// Every filter of a base metric: its own and its bases' (for a
+    /// variant). Empty for a derived metric.
+    pub fn filters_of<'a>(&'a self, metric: &'a Metric) -> Filters<'a> {
+        let mut out = Filters::default();
+        let mut next = Some(metric);
+        // Bounded: the model has no cycles, and a chain is at most every metric.
+        for _ in 0..=self.metrics.len() {
+            let Some(m) = next else { break };
+            if let Definition::Base(b) = &m.definition {
+                out.wheres.extend(&b.own_filters);
+                out.excludes.extend(&b.own_excludes);
+            }
+            next = m.variant_of.as_deref().and_then(|v| self.metrics.get(v));
+        }
+        out
+    }
 }

@@ -67,6 +67,12 @@ pub struct SourceMap {
     line_starts: Vec<Vec<u32>>,
 }
 
+fn line_starts(text: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| clamp_u32(i + 1)))
+        .collect()
+}
+
 /// A 1-based line and column (columns count characters, not bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LineCol {
@@ -76,15 +82,16 @@ pub struct LineCol {
 
 impl SourceMap {
     pub fn new(files: Vec<SourceFile>) -> SourceMap {
-        let line_starts = files
-            .iter()
-            .map(|f| {
-                std::iter::once(0)
-                    .chain(f.text.match_indices('\n').map(|(i, _)| clamp_u32(i + 1)))
-                    .collect()
-            })
-            .collect();
+        let line_starts = files.iter().map(|f| line_starts(&f.text)).collect();
         SourceMap { files, line_starts }
+    }
+
+    /// Adds a file (a command line, a `--where` text) and gives its id.
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(clamp_u32(self.files.len()));
+        self.line_starts.push(line_starts(&file.text));
+        self.files.push(file);
+        id
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

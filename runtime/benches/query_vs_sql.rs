@@ -19,7 +19,6 @@ use rand::{RngExt, SeedableRng};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use yardstick_lower::QueryArgs;
 
 const LIBRARY: &str = r#"
 source tickets {
@@ -108,18 +107,15 @@ fn main() {
     let runs = 9;
     let as_of = NaiveDate::from_ymd_opt(2026, 6, 30);
     let ours = |metrics: &[&str]| {
-        let args = QueryArgs {
-            metrics: metrics.iter().map(|m| m.to_string()).collect(),
-            by: vec!["region".into()],
-            as_of,
-            ..QueryArgs::default()
-        };
         median((0..runs).map(|_| {
             let start = Instant::now();
             let files = yardstick::library_files::read(&dir).expect("read");
             let library = yardstick_compiler::compile(files).library;
+            let request =
+                yardstick::query::internal_request(&library, metrics, &["region"], None, as_of)
+                    .expect("request");
             runtime.block_on(async {
-                let prepared = yardstick::query::prepare(&dir, &library, &args)
+                let prepared = yardstick::query::prepare(&dir, &library, &request)
                     .await
                     .expect("prepare");
                 std::hint::black_box(yardstick::query::execute(&prepared).await.expect("run"));
@@ -196,12 +192,6 @@ fn check_same_answers(
         "tickets_opened",
         "cost_per_minute",
     ];
-    let args = QueryArgs {
-        metrics: metrics.iter().map(|m| m.to_string()).collect(),
-        by: vec!["region".into()],
-        as_of,
-        ..QueryArgs::default()
-    };
     let column = |batches: &[RecordBatch], name: &str| -> Vec<f64> {
         let mut out = Vec::new();
         for b in batches {
@@ -215,7 +205,10 @@ fn check_same_answers(
     runtime.block_on(async {
         let files = yardstick::library_files::read(dir).expect("read");
         let library = yardstick_compiler::compile(files).library;
-        let prepared = yardstick::query::prepare(dir, &library, &args)
+        let request =
+            yardstick::query::internal_request(&library, &metrics, &["region"], None, as_of)
+                .expect("request");
+        let prepared = yardstick::query::prepare(dir, &library, &request)
             .await
             .expect("prepare");
         let ours = yardstick::query::execute(&prepared).await.expect("run");

@@ -50,14 +50,14 @@ pub struct QueryOpts {
     #[arg(long)]
     pub grain: Option<String>,
     /// First date of a series (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_date)]
-    pub from: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    pub from: Option<String>,
     /// Last date of a series (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_date)]
-    pub to: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    pub to: Option<String>,
     /// The date an as-of value is read at (default: the newest data).
-    #[arg(long = "as-of", value_parser = parse_date)]
-    pub as_of: Option<chrono::NaiveDate>,
+    #[arg(long = "as-of")]
+    pub as_of: Option<String>,
     /// A row-level filter over dimensions, in the language's syntax.
     #[arg(long = "where")]
     pub filter: Option<String>,
@@ -116,11 +116,6 @@ pub enum Dialect {
     Snowflake,
     Mysql,
     Sqlite,
-}
-
-fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date; write YYYY-MM-DD"))
 }
 
 #[derive(Args, Debug)]

@@ -13,6 +13,9 @@ pub enum Outcome {
     Ok,
     /// The library or the data failed a check; diagnostics were printed.
     Failed,
+    /// The command could not run (a query the library cannot answer);
+    /// diagnostics were printed.
+    Refused,
 }
 
 /// A command that could not run: bad arguments, unreadable files.

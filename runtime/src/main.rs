@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     match yardstick::run(&cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
+        Ok(Outcome::Refused) => ExitCode::from(2),
         Err(Fatal(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)

@@ -165,12 +165,19 @@ fn compile_emits_the_resolved_model_as_json() {
     assert_eq!(fcr["definition"]["time"], "resolved_at");
     assert_eq!(fcr["definition"]["lookback"]["unit"], "d");
     assert_eq!(ir["metrics"]["cost_per_ticket"]["unit"], "usd");
+    // Typed IR: calls name their function, columns are resolved, every
+    // node has a type.
+    let formula = &fcr["definition"]["formula"];
+    assert_eq!(formula["expr"], "binary");
+    assert_eq!(formula["type"], "float");
+    assert_eq!(formula["right"]["expr"], "call");
+    assert_eq!(formula["right"]["function"], "count");
     let email = &ir["metrics"]["csat_email"];
     assert_eq!(email["variant_of"], "csat_rate");
-    assert_eq!(
-        email["definition"]["filters"].as_array().map(Vec::len),
-        Some(2)
-    );
+    // A variant holds only its own filter; its base's stay on the base.
+    let own = &email["definition"]["own_filters"];
+    assert_eq!(own.as_array().map(Vec::len), Some(1));
+    assert_eq!(own[0]["left"]["column"]["name"], "channel");
     assert_eq!(
         ir["metrics"]["experience_health"]["definition"]["inputs"],
         serde_json::json!(["fcr", "csat_rate", "repeat_contact_rate"])

@@ -4,14 +4,15 @@
 //! columns named and ordered as CLI.md says.
 
 use crate::scan::{self, PERIOD};
-use crate::translate::{self, Names};
-use crate::{
-    metric_column, sample_column, Catalog, LowerError, Lowered, OutputColumn, Request, TimeFrame,
-};
+use crate::translate::{self, Place};
+use crate::{metric_column, sample_column, Catalog, LowerError, Lowered, OutputColumn, TimeFrame};
 use datafusion::common::{Column, JoinType, NullEquality};
 use datafusion::functions::expr_fn::coalesce;
 use datafusion::logical_expr::{col, Expr as DfExpr, LogicalPlanBuilder};
+use std::collections::{BTreeMap, BTreeSet};
+use yardstick_compiler::ir::MetricId;
 use yardstick_compiler::model::{Definition, Library};
+use yardstick_compiler::query::Request;
 
 fn df_err(e: datafusion::error::DataFusionError) -> LowerError {
     LowerError(e.to_string())
@@ -20,13 +21,14 @@ fn df_err(e: datafusion::error::DataFusionError) -> LowerError {
 pub fn lower(
     library: &Library,
     request: &Request,
-    frame: &TimeFrame,
+    frame: TimeFrame,
     catalog: &dyn Catalog,
 ) -> Result<Lowered, LowerError> {
+    let frame = &frame;
     let mut keys: Vec<String> = request
         .by
         .iter()
-        .map(|d| translate::column_name(&d.split('.').map(str::to_owned).collect::<Vec<_>>()))
+        .map(|d| translate::column_name(&d.column))
         .collect();
     if matches!(frame, TimeFrame::Series { .. }) {
         keys.push(PERIOD.to_owned());
@@ -41,9 +43,9 @@ pub fn lower(
             .ok_or_else(|| LowerError(format!("no source named `{source_name}`")))?;
         let plan = scan::plan(library, source, &metrics, request, frame, catalog)?;
         let mut columns: Vec<String> = Vec::new();
-        for (metric, base) in &metrics {
+        for metric in &metrics {
             columns.push(metric_column(&metric.name));
-            if base.min_sample.is_some() {
+            if min_sample(library, &metric.name).is_some() {
                 columns.push(sample_column(&metric.name));
             }
         }
@@ -56,40 +58,53 @@ pub fn lower(
     let mut builder =
         combined.ok_or_else(|| LowerError("the query computes no metric".to_owned()))?;
 
-    for name in derived_order(library, request) {
-        let Some(Definition::Derived(d)) = library.metrics.get(&name).map(|m| &m.definition) else {
-            continue;
-        };
-        let value = translate::translate(&d.formula, &mut Names::Derived)?;
+    // Derived metrics, inputs first, each level of them in one projection
+    // that keeps only the columns still needed: a long chain of derived
+    // metrics costs a plan linear in its length.
+    let levels = derived_levels(library, request);
+    let mut needed_after = last_uses(library, request, &levels);
+    for (depth, level) in levels.iter().enumerate() {
         let mut projection: Vec<DfExpr> = keys.iter().map(|k| col(k.as_str())).collect();
-        projection.extend(computed.iter().map(|c| col(c.as_str())));
-        projection.push(value.alias(metric_column(&name)));
+        let keep: Vec<String> = computed
+            .iter()
+            .filter(|c| needed_after.get(c.as_str()).is_some_and(|d| *d > depth))
+            .cloned()
+            .collect();
+        projection.extend(keep.iter().map(|c| col(c.as_str())));
+        for name in level {
+            let Some(Definition::Derived(d)) = library.metrics.get(name).map(|m| &m.definition)
+            else {
+                continue;
+            };
+            let value = translate::translate(&d.formula, &mut Place::Derived)?;
+            projection.push(value.alias(metric_column(name)));
+        }
         builder = builder.project(projection).map_err(df_err)?;
-        computed.push(metric_column(&name));
+        computed = keep;
+        computed.extend(level.iter().map(|n| metric_column(n)));
+        needed_after.retain(|_, d| *d > depth);
     }
 
     let mut output = Vec::new();
     let mut projection = Vec::new();
     for (dim, key) in request.by.iter().zip(&keys) {
-        projection.push(col(key.as_str()).alias(dim.as_str()));
-        output.push(OutputColumn::Dimension(dim.clone()));
+        projection.push(col(key.as_str()).alias(dim.name.as_str()));
+        output.push(OutputColumn::Dimension(dim.name.clone()));
     }
     if matches!(frame, TimeFrame::Series { .. }) {
         projection.push(col(PERIOD).alias("period"));
         output.push(OutputColumn::Period);
     }
     let mut hidden = Vec::new();
-    for name in &request.metrics {
-        projection.push(col(metric_column(name)).alias(name.as_str()));
-        let sample = match library.metrics.get(name).map(|m| &m.definition) {
-            Some(Definition::Base(b)) => b.min_sample.map(|min| {
-                hidden.push(col(sample_column(name)));
-                (sample_column(name), min)
-            }),
-            _ => None,
-        };
+    for id in &request.metrics {
+        let name = id.as_str();
+        projection.push(col(metric_column(name)).alias(name));
+        let sample = min_sample(library, name).map(|min| {
+            hidden.push(col(sample_column(name)));
+            (sample_column(name), min)
+        });
         output.push(OutputColumn::Metric {
-            name: name.clone(),
+            name: name.to_owned(),
             sample,
         });
     }
@@ -108,6 +123,7 @@ pub fn lower(
     Ok(Lowered {
         plan,
         columns: output,
+        frame: frame.clone(),
     })
 }
 
@@ -163,23 +179,89 @@ fn full_join(
     joined.project(projection).map_err(df_err)
 }
 
-/// Derived metrics the request needs, inputs before the metrics reading
-/// them.
-fn derived_order(library: &Library, request: &Request) -> Vec<String> {
-    fn visit(library: &Library, name: &str, out: &mut Vec<String>) {
-        if out.iter().any(|n| n == name) {
-            return;
-        }
-        if let Some(Definition::Derived(d)) = library.metrics.get(name).map(|m| &m.definition) {
-            for input in &d.inputs {
-                visit(library, input, out);
+fn min_sample(library: &Library, metric: &str) -> Option<u64> {
+    match library.metrics.get(metric).map(|m| &m.definition) {
+        Some(Definition::Base(b)) => b.min_sample,
+        _ => None,
+    }
+}
+
+fn inputs<'l>(library: &'l Library, name: &str) -> &'l [MetricId] {
+    match library.metrics.get(name).map(|m| &m.definition) {
+        Some(Definition::Derived(d)) => &d.inputs,
+        _ => &[],
+    }
+}
+
+/// The derived metrics the request needs, by depth: a metric's level is one
+/// more than its deepest derived input's, so each level reads only columns
+/// computed before it. Each metric is visited once.
+fn derived_levels(library: &Library, request: &Request) -> Vec<Vec<String>> {
+    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
+    for start in &request.metrics {
+        let mut stack = vec![(start.as_str(), false)];
+        while let Some((name, inputs_done)) = stack.pop() {
+            if depth.contains_key(name) {
+                continue;
             }
-            out.push(name.to_owned());
+            let Some(Definition::Derived(d)) = library.metrics.get(name).map(|m| &m.definition)
+            else {
+                continue;
+            };
+            if inputs_done {
+                let level = d
+                    .inputs
+                    .iter()
+                    .filter_map(|i| depth.get(i.as_str()).map(|l| l + 1))
+                    .max()
+                    .unwrap_or(0);
+                depth.insert(name.to_owned(), level);
+                continue;
+            }
+            stack.push((name, true));
+            stack.extend(d.inputs.iter().map(|i| (i.as_str(), false)));
         }
     }
-    let mut out = Vec::new();
-    for m in &request.metrics {
-        visit(library, m, &mut out);
+    let mut levels: Vec<Vec<String>> = Vec::new();
+    for (name, level) in depth {
+        if levels.len() <= level {
+            levels.resize(level + 1, Vec::new());
+        }
+        if let Some(l) = levels.get_mut(level) {
+            l.push(name);
+        }
     }
-    out
+    levels
+}
+
+/// For each metric column, the last level that reads it (`usize::MAX` for
+/// the ones the result shows).
+fn last_uses<'l>(
+    library: &'l Library,
+    request: &Request,
+    levels: &'l [Vec<String>],
+) -> BTreeMap<String, usize> {
+    let mut last: BTreeMap<String, usize> = BTreeMap::new();
+    for (depth, level) in levels.iter().enumerate() {
+        for name in level {
+            for input in inputs(library, name) {
+                let e = last.entry(metric_column(input.as_str())).or_insert(depth);
+                *e = (*e).max(depth);
+            }
+        }
+    }
+    let shown: BTreeSet<String> = request
+        .metrics
+        .iter()
+        .map(|m| metric_column(m.as_str()))
+        .collect();
+    for column in shown {
+        last.insert(column, usize::MAX);
+    }
+    for id in &request.metrics {
+        if min_sample(library, id.as_str()).is_some() {
+            last.insert(sample_column(id.as_str()), usize::MAX);
+        }
+    }
+    last
 }

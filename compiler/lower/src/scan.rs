@@ -3,13 +3,15 @@
 //! own rows (conditional aggregation with `FILTER`), whatever its window,
 //! filters or time column.
 
-use crate::translate::{self, keep_unless, keep_where, timestamp_lit, utc_timestamp, Names};
+use crate::translate::{self, keep_unless, keep_where, timestamp_lit, utc_timestamp, Place};
 use crate::window::{self, Period};
-use crate::{metric_column, sample_column, Catalog, LowerError, Request, TimeFrame};
+use crate::{metric_column, sample_column, Catalog, LowerError, TimeFrame};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Column, JoinType, NullEquality, ScalarValue};
 use datafusion::logical_expr::{cast, col, lit, when, Expr as DfExpr, LogicalPlanBuilder};
-use yardstick_compiler::model::{BaseMetric, Library, Metric, Source};
+use yardstick_compiler::ir::ColumnRef;
+use yardstick_compiler::model::{BaseMetric, Definition, Library, Metric, Source};
+use yardstick_compiler::query::Request;
 use yardstick_compiler::types::Type;
 
 /// Column holding the period start in series queries.
@@ -20,17 +22,14 @@ fn df_err(e: datafusion::error::DataFusionError) -> LowerError {
     LowerError(e.to_string())
 }
 
-/// The canonical Arrow type of a declared column type, if it must be cast.
-fn canonical(ty: Type) -> Option<DataType> {
-    match ty {
-        Type::Int => Some(DataType::Int64),
-        Type::Float => Some(DataType::Float64),
-        Type::Bool => Some(DataType::Boolean),
-        Type::Date => Some(DataType::Date32),
-        Type::Timestamp => Some(utc_timestamp()),
-        // Strings stay as read (Utf8, Utf8View, ...); decimals keep their
-        // precision.
-        _ => None,
+/// The base definition of a metric the request groups under a source.
+fn base_of(metric: &Metric) -> Result<&BaseMetric, LowerError> {
+    match &metric.definition {
+        Definition::Base(b) => Ok(b),
+        Definition::Derived(_) => Err(LowerError(format!(
+            "`{}` is derived and has no rows of its own",
+            metric.name
+        ))),
     }
 }
 
@@ -39,32 +38,39 @@ fn canonical(ty: Type) -> Option<DataType> {
 pub fn plan(
     library: &Library,
     source: &Source,
-    metrics: &[(&Metric, &BaseMetric)],
+    metrics: &[&Metric],
     request: &Request,
     frame: &TimeFrame,
     catalog: &dyn Catalog,
 ) -> Result<LogicalPlanBuilder, LowerError> {
+    let metrics: Vec<(&Metric, &BaseMetric)> = metrics
+        .iter()
+        .map(|m| Ok((*m, base_of(m)?)))
+        .collect::<Result<_, LowerError>>()?;
+    let metrics = metrics.as_slice();
     let mut builder = scan(library, source, request, metrics, catalog)?;
 
     // Row filters common to every metric: the source's excludes and the
     // query's own `where`.
     let mut common = Vec::new();
     for e in &source.excludes {
-        common.push(keep_unless(translate::translate(e, &mut Names::Row)?));
+        common.push(keep_unless(translate::translate(e, &mut Place::Row)?));
     }
     if let Some(w) = &request.filter {
-        common.push(keep_where(translate::translate(w, &mut Names::Row)?));
+        common.push(keep_where(translate::translate(w, &mut Place::Row)?));
     }
 
-    // Each metric's rows: its window, its `where`s and `exclude`s.
+    // Each metric's rows: its window, its `where`s and `exclude`s (a
+    // variant's and its bases').
     let mut conditions = Vec::new();
     for (i, (metric, base)) in metrics.iter().enumerate() {
         let mut c = time_condition(source, metric, base, i, frame)?;
-        for w in &base.filters {
-            c.push(keep_where(translate::translate(w, &mut Names::Row)?));
+        let filters = library.filters_of(metric);
+        for w in filters.wheres {
+            c.push(keep_where(translate::translate(w, &mut Place::Row)?));
         }
-        for e in &base.excludes {
-            c.push(keep_unless(translate::translate(e, &mut Names::Row)?));
+        for e in filters.excludes {
+            c.push(keep_unless(translate::translate(e, &mut Place::Row)?));
         }
         conditions.push(conjunction(c));
     }
@@ -86,7 +92,7 @@ pub fn plan(
     let mut keys: Vec<DfExpr> = request
         .by
         .iter()
-        .map(|d| col(translate::column_name(&split(d))))
+        .map(|d| col(translate::column_name(&d.column)))
         .collect();
     if matches!(frame, TimeFrame::Series { .. }) {
         keys.push(col(PERIOD));
@@ -95,12 +101,12 @@ pub fn plan(
     let mut values = Vec::new();
     for ((metric, base), rows) in metrics.iter().zip(&conditions) {
         let prefix = metric_column(&metric.name);
-        let mut names = Names::Formula {
+        let mut place = Place::Formula {
             rows,
             prefix: &prefix,
             aggregates: &mut aggregates,
         };
-        let value = translate::translate(&base.formula, &mut names)?;
+        let value = translate::translate(&base.formula, &mut place)?;
         let value = match base.min_sample {
             Some(min) => {
                 let n = sample_column(&metric.name);
@@ -133,10 +139,6 @@ pub fn plan(
     builder.project(projection).map_err(df_err)
 }
 
-fn split(path: &str) -> Vec<String> {
-    path.split('.').map(str::to_owned).collect()
-}
-
 fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
     parts.into_iter().reduce(DfExpr::and).unwrap_or(lit(true))
 }
@@ -148,7 +150,7 @@ fn disjunction(parts: Vec<DfExpr>) -> DfExpr {
 /// The metric's time column as a UTC timestamp.
 fn time_expr(source: &Source, base: &BaseMetric) -> Option<DfExpr> {
     let name = base.time.as_ref()?;
-    let column = col(translate::column_name(&split(name)));
+    let column = col(translate::column_name(&ColumnRef::from_path(name)));
     Some(match source.column(name).map(|c| c.ty) {
         Some(Type::Date) => cast(column, utc_timestamp()),
         _ => column,
@@ -261,7 +263,8 @@ fn scan(
     let table = catalog.table(&source.name)?;
     let mut builder =
         LogicalPlanBuilder::scan(source.name.as_str(), table, None).map_err(df_err)?;
-    let used = crate::joined_sources_used(source, request, metrics);
+    let metrics: Vec<&Metric> = metrics.iter().map(|(m, _)| *m).collect();
+    let used = request.joins_used(library, &source.name, &metrics);
     let mut projection = Vec::new();
     for c in &source.columns {
         projection.push(column_expr(&source.name, c, &builder, c.name.clone())?);
@@ -288,7 +291,10 @@ fn scan(
             )
             .map_err(df_err)?;
         for c in &joined.columns {
-            let name = translate::column_name(&[joined.name.clone(), c.name.clone()]);
+            let name = translate::column_name(&ColumnRef {
+                join: Some(joined.name.clone()),
+                name: c.name.clone(),
+            });
             projection.push(column_expr(&joined.name, c, &builder, name)?);
         }
     }
@@ -313,7 +319,7 @@ fn column_expr(
             ))
         })?;
     let expr = DfExpr::Column(reference);
-    Ok(match canonical(column.ty) {
+    Ok(match translate::arrow_type(column.ty) {
         Some(ty) if field.data_type() != &ty => cast(expr, ty).alias(alias),
         _ => expr.alias(alias),
     })

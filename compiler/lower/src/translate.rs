@@ -1,8 +1,13 @@
-//! Yardstick expressions as DataFusion expressions, keeping the language's
+//! Typed IR expressions as DataFusion expressions, keeping the language's
 //! semantics: true division with `null` on a zero divisor, `exclude` that
-//! keeps rows where its predicate is `null`, aggregates that skip nulls.
+//! keeps rows where its predicate is `null`, aggregates that skip nulls,
+//! whole-number arithmetic that fails rather than wraps, and branches of
+//! `if`/`coalesce` brought to their common type.
+//!
+//! Every [`Function`] of the registry is matched here without a catch-all,
+//! so a function added to the registry and not lowered does not compile.
 
-use crate::LowerError;
+use crate::{metric_column, LowerError};
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn as f;
@@ -10,12 +15,17 @@ use datafusion::functions_aggregate::expr_fn as agg;
 use datafusion::logical_expr::{
     binary_expr, cast, col, lit, when, Between, Expr as DfExpr, Operator,
 };
-use yardstick_compiler::syntax::ast::{BinaryOp, CmpOp, Expr, ExprKind, UnaryOp};
+use yardstick_compiler::functions::Function;
+use yardstick_compiler::ir::{BinaryOp, CmpOp, ColumnRef, Literal, Node, TypedExpr, UnaryOp};
+use yardstick_compiler::types::Type;
 
 /// The internal column name of a source or joined column
 /// (`accounts.segment` becomes `accounts__segment`).
-pub fn column_name(parts: &[String]) -> String {
-    parts.join("__")
+pub fn column_name(column: &ColumnRef) -> String {
+    match &column.join {
+        Some(j) => format!("{j}__{}", column.name),
+        None => column.name.clone(),
+    }
 }
 
 /// The timestamp type every time column is compared as.
@@ -30,11 +40,55 @@ pub fn timestamp_lit(micros: i64) -> DfExpr {
     ))
 }
 
+/// The Arrow type a value of a language type is computed as.
+pub fn arrow_type(ty: Type) -> Option<DataType> {
+    match ty {
+        Type::Int => Some(DataType::Int64),
+        Type::Float => Some(DataType::Float64),
+        Type::Bool => Some(DataType::Boolean),
+        Type::Date => Some(DataType::Date32),
+        Type::Timestamp => Some(utc_timestamp()),
+        // Strings stay as read (Utf8, Utf8View, ...); decimals keep their
+        // precision.
+        Type::String | Type::Decimal | Type::Duration | Type::Null => None,
+    }
+}
+
 /// True division: a float, `null` when the divisor is zero.
 pub fn divide(left: DfExpr, right: DfExpr) -> DfExpr {
     let left = cast(left, DataType::Float64);
     let right = f::nullif(cast(right, DataType::Float64), lit(0.0));
     binary_expr(left, Operator::Divide, right)
+}
+
+/// Whole numbers are computed as 38-digit decimals inside a chain of
+/// `+ - *`, so no step can wrap.
+const WIDE: DataType = DataType::Decimal128(38, 0);
+
+/// The operator of whole-number arithmetic, if `expr` is one.
+fn integer_operator(expr: &TypedExpr) -> Option<(Operator, &TypedExpr, &TypedExpr)> {
+    let Node::Binary { op, left, right } = &expr.node else {
+        return None;
+    };
+    if expr.ty != Type::Int {
+        return None;
+    }
+    let op = match op {
+        BinaryOp::Add => Operator::Plus,
+        BinaryOp::Sub => Operator::Minus,
+        BinaryOp::Mul => Operator::Multiply,
+        _ => return None,
+    };
+    Some((op, left, right))
+}
+
+/// A whole-number operand as a wide decimal: a chain of `+ - *` stays
+/// wide, anything else is widened.
+fn wide(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, LowerError> {
+    match integer_operator(expr) {
+        Some((op, left, right)) => Ok(binary_expr(wide(left, place)?, op, wide(right, place)?)),
+        None => Ok(cast(translate(expr, place)?, WIDE)),
+    }
 }
 
 /// `where: p` keeps a row only where `p` is true.
@@ -47,55 +101,43 @@ pub fn keep_unless(p: DfExpr) -> DfExpr {
     DfExpr::Not(Box::new(f::coalesce(vec![p, lit(false)])))
 }
 
-/// How names resolve while translating.
-pub enum Names<'a> {
+/// Where an expression stands, which decides how names and aggregates
+/// lower.
+pub enum Place<'a> {
     /// Row level: columns of the source (and its joins).
     Row,
-    /// A base formula: columns inside aggregates; each aggregate becomes an
-    /// output column of the source's aggregation, filtered by `rows`.
+    /// A base formula: each aggregate becomes an output column of the
+    /// source's aggregation, filtered by `rows`.
     Formula {
         rows: &'a DfExpr,
         prefix: &'a str,
         aggregates: &'a mut Vec<(String, DfExpr)>,
     },
-    /// A derived formula: metric names are columns of computed metrics.
+    /// A derived formula: metrics are columns of computed metrics.
     Derived,
 }
 
-pub fn translate(expr: &Expr, names: &mut Names<'_>) -> Result<DfExpr, LowerError> {
-    Ok(match &expr.kind {
-        ExprKind::Number { value, integer } => {
-            if *integer && value.abs() < 9.0e15 {
-                lit(*value as i64)
-            } else {
-                lit(*value)
-            }
-        }
-        ExprKind::Percent { value } => lit(*value),
-        ExprKind::String { value } => lit(value.clone()),
-        ExprKind::Bool { value } => lit(*value),
-        ExprKind::Null => lit(ScalarValue::Null),
-        ExprKind::Date { days, .. } => lit(ScalarValue::Date32(Some(*days))),
-        ExprKind::Timestamp { micros, .. } => timestamp_lit(*micros),
-        ExprKind::Duration { value } => {
-            return Err(LowerError(format!(
-                "the duration `{value}` cannot be used as a value in an expression"
-            )))
-        }
-        ExprKind::Path { parts } => match names {
-            Names::Derived => col(crate::metric_column(&parts.join("."))),
-            _ => col(column_name(parts)),
-        },
-        ExprKind::Unary { op, operand } => {
-            let inner = translate(operand, names)?;
+pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, LowerError> {
+    Ok(match &expr.node {
+        Node::Literal { value } => literal(value),
+        Node::Column { column } => col(column_name(column)),
+        Node::Metric { metric } => col(metric_column(metric.as_str())),
+        Node::Unary { op, operand } => {
+            let inner = translate(operand, place)?;
             match op {
                 UnaryOp::Neg => DfExpr::Negative(Box::new(inner)),
                 UnaryOp::Not => DfExpr::Not(Box::new(inner)),
             }
         }
-        ExprKind::Binary { op, left, right } => {
-            let l = translate(left, names)?;
-            let r = translate(right, names)?;
+        // Whole-number arithmetic is computed exactly and brought back to
+        // `int`, which fails with an error (never a wrong number) when the
+        // result does not fit.
+        Node::Binary { .. } if integer_operator(expr).is_some() => {
+            cast(wide(expr, place)?, DataType::Int64)
+        }
+        Node::Binary { op, left, right } => {
+            let l = translate(left, place)?;
+            let r = translate(right, place)?;
             match op {
                 BinaryOp::Div => divide(l, r),
                 BinaryOp::Add => binary_expr(l, Operator::Plus, r),
@@ -106,49 +148,55 @@ pub fn translate(expr: &Expr, names: &mut Names<'_>) -> Result<DfExpr, LowerErro
                 BinaryOp::Cmp(c) => binary_expr(l, comparison(*c), r),
             }
         }
-        ExprKind::In {
+        Node::In {
             operand,
             list,
             negated,
         } => {
-            let operand = translate(operand, names)?;
+            let operand = translate(operand, place)?;
             let list = list
                 .iter()
-                .map(|e| translate(e, names))
+                .map(|e| translate(e, place))
                 .collect::<Result<Vec<_>, _>>()?;
             operand.in_list(list, *negated)
         }
-        ExprKind::IsNull { operand, negated } => {
-            let operand = translate(operand, names)?;
+        Node::IsNull { operand, negated } => {
+            let operand = translate(operand, place)?;
             if *negated {
                 operand.is_not_null()
             } else {
                 operand.is_null()
             }
         }
-        ExprKind::Between {
+        Node::Between {
             operand,
             low,
             high,
             negated,
         } => DfExpr::Between(Between::new(
-            Box::new(translate(operand, names)?),
+            Box::new(translate(operand, place)?),
             *negated,
-            Box::new(translate(low, names)?),
-            Box::new(translate(high, names)?),
+            Box::new(translate(low, place)?),
+            Box::new(translate(high, place)?),
         )),
-        ExprKind::Call {
+        Node::Call {
             function,
             args,
             filter,
-            ..
-        } => call(function, args, filter.as_deref(), names)?,
-        ExprKind::List { .. } | ExprKind::Error => {
-            return Err(LowerError(
-                "this expression did not check; run `yardstick check`".to_owned(),
-            ))
-        }
+        } => call(expr, *function, args, filter.as_deref(), place)?,
     })
+}
+
+fn literal(value: &Literal) -> DfExpr {
+    match value {
+        Literal::Int(i) => lit(*i),
+        Literal::Float(v) | Literal::Percent(v) => lit(*v),
+        Literal::String(s) => lit(s.clone()),
+        Literal::Bool(b) => lit(*b),
+        Literal::Null => lit(ScalarValue::Null),
+        Literal::Date(days) => lit(ScalarValue::Date32(Some(*days))),
+        Literal::Timestamp(micros) => timestamp_lit(*micros),
+    }
 }
 
 fn comparison(c: CmpOp) -> Operator {
@@ -162,42 +210,51 @@ fn comparison(c: CmpOp) -> Operator {
     }
 }
 
-fn call(
-    function: &str,
-    args: &[Expr],
-    filter: Option<&Expr>,
-    names: &mut Names<'_>,
-) -> Result<DfExpr, LowerError> {
-    if is_aggregate(function) {
-        return aggregate(function, args, filter, names);
+/// A value brought to the type of the call it is a branch of.
+fn as_type_of(value: DfExpr, arg: &TypedExpr, call: &TypedExpr) -> DfExpr {
+    match arrow_type(call.ty) {
+        Some(ty) if arg.ty != call.ty && arg.ty.is_numeric() => cast(value, ty),
+        _ => value,
     }
-    let mut a = args
-        .iter()
-        .map(|e| translate(e, names))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter();
-    let mut next = || {
-        a.next()
-            .ok_or_else(|| LowerError(format!("`{function}` is missing an argument")))
-    };
+}
+
+fn call(
+    call_expr: &TypedExpr,
+    function: Function,
+    args: &[TypedExpr],
+    filter: Option<&TypedExpr>,
+    place: &mut Place<'_>,
+) -> Result<DfExpr, LowerError> {
+    if function.is_aggregate() {
+        return aggregate(function, args, filter, place);
+    }
+    let mut lowered = Vec::with_capacity(args.len());
+    for arg in args {
+        lowered.push(translate(arg, place)?);
+    }
+    let missing = || LowerError(format!("`{}` is missing an argument", function.name()));
+    let mut next = lowered.clone().into_iter();
+    let mut arg = || next.next().ok_or_else(missing);
     Ok(match function {
-        "coalesce" => {
-            let mut all = vec![next()?];
-            all.extend(a.by_ref());
-            f::coalesce(all)
-        }
-        "abs" => f::abs(next()?),
-        "round" => {
-            let x = next()?;
-            let digits = a.next().unwrap_or(lit(0i64));
+        Function::Coalesce => f::coalesce(
+            lowered
+                .into_iter()
+                .zip(args)
+                .map(|(v, a)| as_type_of(v, a, call_expr))
+                .collect(),
+        ),
+        Function::Abs => f::abs(arg()?),
+        Function::Round => {
+            let x = arg()?;
+            let digits = arg().unwrap_or(lit(0i64));
             f::round(vec![x, digits])
         }
-        "lower" => f::lower(next()?),
-        "upper" => f::upper(next()?),
-        "hours_between" | "days_between" => {
-            let (from, to) = (next()?, next()?);
+        Function::Lower => f::lower(arg()?),
+        Function::Upper => f::upper(arg()?),
+        Function::HoursBetween | Function::DaysBetween => {
+            let (from, to) = (arg()?, arg()?);
             let seconds = |t: DfExpr| f::date_part(lit("epoch"), cast(t, utc_timestamp()));
-            let per = if function == "hours_between" {
+            let per = if function == Function::HoursBetween {
                 3_600.0
             } else {
                 86_400.0
@@ -208,13 +265,26 @@ fn call(
                 lit(per),
             )
         }
-        "if" => {
-            let (c, then, otherwise) = (next()?, next()?, next()?);
-            when(keep_where(c), then)
-                .otherwise(otherwise)
+        Function::If => {
+            let (c, then, otherwise) = (arg()?, arg()?, arg()?);
+            let (then_arg, else_arg) = (
+                args.get(1).ok_or_else(missing)?,
+                args.get(2).ok_or_else(missing)?,
+            );
+            when(keep_where(c), as_type_of(then, then_arg, call_expr))
+                .otherwise(as_type_of(otherwise, else_arg, call_expr))
                 .map_err(|e| LowerError(e.to_string()))?
         }
-        other => return Err(LowerError(format!("no function named `{other}`"))),
+        Function::Count
+        | Function::CountDistinct
+        | Function::Sum
+        | Function::Avg
+        | Function::Min
+        | Function::Max
+        | Function::Median
+        | Function::Percentile => {
+            return Err(LowerError(format!("`{}` is an aggregate", function.name())))
+        }
     })
 }
 
@@ -230,62 +300,68 @@ pub fn with_filter(aggregate: DfExpr, condition: DfExpr) -> DfExpr {
     }
 }
 
-fn is_aggregate(function: &str) -> bool {
-    matches!(
-        function,
-        "count" | "count_distinct" | "sum" | "avg" | "min" | "max" | "median" | "percentile"
-    )
-}
-
 /// An aggregate becomes a column of the source's aggregation, computed over
 /// the metric's rows (and its own `where`).
 fn aggregate(
-    function: &str,
-    args: &[Expr],
-    filter: Option<&Expr>,
-    names: &mut Names<'_>,
+    function: Function,
+    args: &[TypedExpr],
+    filter: Option<&TypedExpr>,
+    place: &mut Place<'_>,
 ) -> Result<DfExpr, LowerError> {
-    let (rows, prefix) = match names {
-        Names::Formula { rows, prefix, .. } => ((*rows).clone(), prefix.to_string()),
-        _ => {
+    let Place::Formula {
+        rows,
+        prefix,
+        aggregates,
+    } = place
+    else {
+        return Err(LowerError(format!(
+            "`{}` is only allowed in a base metric's formula",
+            function.name()
+        )));
+    };
+    let mut row = Place::Row;
+    let mut lowered = Vec::with_capacity(args.len());
+    for arg in args {
+        lowered.push(translate(arg, &mut row)?);
+    }
+    let condition = match filter {
+        Some(p) => (*rows).clone().and(keep_where(translate(p, &mut row)?)),
+        None => (*rows).clone(),
+    };
+    let mut lowered = lowered.into_iter();
+    let mut arg = || {
+        lowered
+            .next()
+            .ok_or_else(|| LowerError(format!("`{}` is missing an argument", function.name())))
+    };
+    let plain = match function {
+        Function::Count => agg::count(arg().unwrap_or(lit(1i64))),
+        Function::CountDistinct => agg::count_distinct(arg()?),
+        Function::Sum => agg::sum(arg()?),
+        Function::Avg => agg::avg(arg()?),
+        Function::Min => agg::min(arg()?),
+        Function::Max => agg::max(arg()?),
+        Function::Median => agg::median(cast(arg()?, DataType::Float64)),
+        Function::Percentile => {
+            let x = cast(arg()?, DataType::Float64);
+            let p = arg()?;
+            agg::percentile_cont(x.sort(true, false), p)
+        }
+        Function::Coalesce
+        | Function::Abs
+        | Function::Round
+        | Function::Lower
+        | Function::Upper
+        | Function::HoursBetween
+        | Function::DaysBetween
+        | Function::If => {
             return Err(LowerError(format!(
-                "`{function}` is only allowed in a base metric's formula"
+                "`{}` is not an aggregate",
+                function.name()
             )))
         }
     };
-    let mut row_names = Names::Row;
-    let mut a = args
-        .iter()
-        .map(|e| translate(e, &mut row_names))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter();
-    let condition = match filter {
-        Some(p) => rows.and(keep_where(translate(p, &mut row_names)?)),
-        None => rows,
-    };
-    let arg = a.next();
-    let need = |x: Option<DfExpr>| {
-        x.ok_or_else(|| LowerError(format!("`{function}` is missing an argument")))
-    };
-    let plain = match function {
-        "count" => agg::count(arg.unwrap_or(lit(1i64))),
-        "count_distinct" => agg::count_distinct(need(arg)?),
-        "sum" => agg::sum(need(arg)?),
-        "avg" => agg::avg(need(arg)?),
-        "min" => agg::min(need(arg)?),
-        "max" => agg::max(need(arg)?),
-        "median" => agg::median(cast(need(arg)?, DataType::Float64)),
-        "percentile" => {
-            let x = cast(need(arg)?, DataType::Float64);
-            let p = need(a.next())?;
-            agg::percentile_cont(x.sort(true, false), p)
-        }
-        other => return Err(LowerError(format!("no aggregate named `{other}`"))),
-    };
     let filtered = with_filter(plain, condition);
-    let Names::Formula { aggregates, .. } = names else {
-        return Err(LowerError("aggregate outside a formula".to_owned()));
-    };
     let name = format!("{prefix}__a{}", aggregates.len());
     aggregates.push((name.clone(), filtered));
     Ok(col(name))

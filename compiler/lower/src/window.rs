@@ -3,30 +3,8 @@
 //! are UTC; every window is half-open `[start, end)`.
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
-use yardstick_compiler::syntax::ast::{Duration, DurationUnit};
-
-/// The period length of a series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grain {
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-impl Grain {
-    pub fn parse(name: &str) -> Option<Grain> {
-        Some(match name {
-            "day" => Grain::Day,
-            "week" => Grain::Week,
-            "month" => Grain::Month,
-            "quarter" => Grain::Quarter,
-            "year" => Grain::Year,
-            _ => return None,
-        })
-    }
-}
+use yardstick_compiler::ir::{Duration, DurationUnit};
+pub use yardstick_compiler::query::Grain;
 
 /// Most periods one series may have (a guard against `--grain day` over
 /// centuries).

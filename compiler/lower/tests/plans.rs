@@ -4,47 +4,16 @@
 
 #![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
 
-use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use datafusion::logical_expr::builder::LogicalTableSource;
-use datafusion::logical_expr::TableSource;
 use std::path::Path;
-use std::sync::Arc;
 use yardstick_compiler::model::Library;
+use yardstick_compiler::query::{Arg, QueryArgs};
 use yardstick_compiler::span::SourceFile;
-use yardstick_compiler::types::Type;
-use yardstick_lower::{Catalog, LowerError, NaiveDate, QueryArgs, Request};
+use yardstick_lower::{DataRange, NaiveDate};
 
-struct Declared<'a>(&'a Library);
+#[path = "../../../tests/support/declared_catalog.rs"]
+mod declared_catalog;
 
-impl Catalog for Declared<'_> {
-    fn table(&self, source: &str) -> Result<Arc<dyn TableSource>, LowerError> {
-        let s = self
-            .0
-            .sources
-            .get(source)
-            .ok_or_else(|| LowerError(format!("no source {source}")))?;
-        let fields: Vec<Field> = s
-            .columns
-            .iter()
-            .map(|c| {
-                let ty = match c.ty {
-                    Type::Int => DataType::Int64,
-                    Type::Float => DataType::Float64,
-                    Type::Bool => DataType::Boolean,
-                    Type::Date => DataType::Date32,
-                    Type::Timestamp => {
-                        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
-                    }
-                    _ => DataType::Utf8,
-                };
-                Field::new(&c.name, ty, true)
-            })
-            .collect();
-        Ok(Arc::new(LogicalTableSource::new(Arc::new(Schema::new(
-            fields,
-        )))))
-    }
-}
+use declared_catalog::Declared;
 
 fn library() -> Library {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/cx");
@@ -72,22 +41,28 @@ fn date(s: &str) -> NaiveDate {
 
 fn plan(args: QueryArgs) -> String {
     let library = library();
-    let request = Request::resolve(&library, &args).expect("request");
-    let frame = yardstick_lower::time_frame(
-        &request,
-        Some(date("2026-01-01")),
-        Some(date("2026-06-30")),
-        date("2026-06-30"),
-    )
-    .expect("frame");
+    let (request, diags) = yardstick_compiler::query::check(&library, &args);
+    let request = request.unwrap_or_else(|| panic!("request: {:?}", diags.iter().next()));
+    let range = DataRange {
+        oldest: Some(date("2026-01-01")),
+        newest: Some(date("2026-06-30")),
+        today: date("2026-06-30"),
+    };
     let lowered =
-        yardstick_lower::lower(&library, &request, &frame, &Declared(&library)).expect("lower");
+        yardstick_lower::lower(&library, &request, range, &Declared(&library)).expect("lower");
     format!("{}", lowered.plan.display_indent())
+}
+
+fn arg(text: &str) -> Arg {
+    Arg {
+        text: text.to_owned(),
+        span: Default::default(),
+    }
 }
 
 fn args(metrics: &[&str]) -> QueryArgs {
     QueryArgs {
-        metrics: metrics.iter().map(|m| m.to_string()).collect(),
+        metrics: metrics.iter().map(|m| arg(m)).collect(),
         ..QueryArgs::default()
     }
 }
@@ -95,7 +70,7 @@ fn args(metrics: &[&str]) -> QueryArgs {
 #[test]
 fn several_metrics_of_one_source_share_one_scan() {
     insta::assert_snapshot!(plan(QueryArgs {
-        as_of: Some(date("2026-06-30")),
+        as_of: Some(arg("2026-06-30")),
         ..args(&[
             "fcr",
             "repeat_contact_rate",
@@ -108,8 +83,8 @@ fn several_metrics_of_one_source_share_one_scan() {
 #[test]
 fn a_series_with_a_lookback_joins_the_periods() {
     insta::assert_snapshot!(plan(QueryArgs {
-        grain: Some("quarter".into()),
-        by: vec!["region".into()],
+        grain: Some(arg("quarter")),
+        by: vec![arg("region")],
         ..args(&["nps"])
     }));
 }
@@ -117,8 +92,8 @@ fn a_series_with_a_lookback_joins_the_periods() {
 #[test]
 fn a_derived_metric_joins_its_sources_at_the_same_keys() {
     insta::assert_snapshot!(plan(QueryArgs {
-        by: vec!["accounts.segment".into()],
-        filter: Some("accounts.segment != \"smb\"".into()),
+        by: vec![arg("accounts.segment")],
+        filter: Some(arg("accounts.segment != \"smb\"")),
         ..args(&["experience_health"])
     }));
 }

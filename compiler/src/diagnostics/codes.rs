@@ -61,6 +61,10 @@ codes! {
     DriftVersionDown => "yardstick::drift::version_down", "a metric version lower than the locked one";
     DriftRemoved => "yardstick::drift::removed", "a locked metric removed without being deprecated";
     LockSyntax => "yardstick::lock::syntax", "a line of yardstick.lock that cannot be read";
+    QueryArguments => "yardstick::query::arguments", "query arguments that do not fit together: no metric, a repeat, --from/--to without --grain, --as-of with --grain";
+    QueryGrain => "yardstick::query::grain", "a --grain that is not a period length";
+    QueryDate => "yardstick::query::date", "a --from, --to or --as-of that is not a date";
+    QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
 }
 
 impl Serialize for Code {

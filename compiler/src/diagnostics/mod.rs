@@ -3,6 +3,7 @@
 //! help line. Stages push into a [`Diagnostics`] and keep going.
 
 mod codes;
+pub mod render;
 
 pub use codes::Code;
 

@@ -1,17 +1,19 @@
-//! The canonical text of an expression: the same for every way of writing
-//! the same meaning that Yardstick can recognise, and different whenever it
-//! is unsure (LANGUAGE.md §7).
+//! The canonical text of a typed expression: the same for every way of
+//! writing the same meaning that Yardstick can recognise, and different
+//! whenever it is unsure (LANGUAGE.md §7).
 //!
-//! Rules: layout and comments never reach the tree; constants are folded;
-//! the operands of `+ * and or == !=` are flattened (for `+ * and or`) and
-//! sorted; `a > b` is written `b < a` and `a >= b` `b <= a`; `in` lists are
-//! sorted; `count(*)` is `count()`; a percent is its fraction; numbers are
-//! written in their shortest exact form (`2` and `2.0` are the same number).
+//! Rules: layout and comments never reach the IR; constants are folded,
+//! also inside a chain (`25 * 2 * x` is `50 * x`); the operands of
+//! `+ * and or == !=` are flattened (for `+ * and or`) and sorted; `a > b`
+//! is written `b < a` and `a >= b` `b <= a`; `in` lists are sorted;
+//! `count(*)` is `count()`; a percent is its fraction; numbers are written
+//! in their shortest exact form (`2` and `2.0` are the same number).
 
-use crate::syntax::ast::{BinaryOp, CmpOp, Expr, ExprKind, UnaryOp};
+use crate::ir::{BinaryOp, CmpOp, Literal, Node, TypedExpr, UnaryOp};
+use crate::syntax::literal::format_date;
 
 /// The canonical text of `expr`.
-pub fn canonical(expr: &Expr) -> String {
+pub fn canonical(expr: &TypedExpr) -> String {
     match fold(expr) {
         Some(n) => number(n),
         None => text(expr),
@@ -19,14 +21,14 @@ pub fn canonical(expr: &Expr) -> String {
 }
 
 /// The value of a constant numeric expression.
-fn fold(expr: &Expr) -> Option<f64> {
-    match &expr.kind {
-        ExprKind::Number { value, .. } | ExprKind::Percent { value } => Some(*value),
-        ExprKind::Unary {
+fn fold(expr: &TypedExpr) -> Option<f64> {
+    match &expr.node {
+        Node::Literal { value } => value.number(),
+        Node::Unary {
             op: UnaryOp::Neg,
             operand,
         } => fold(operand).map(|v| -v),
-        ExprKind::Binary { op, left, right } => {
+        Node::Binary { op, left, right } => {
             let (l, r) = (fold(left)?, fold(right)?);
             let v = match op {
                 BinaryOp::Add => l + r,
@@ -55,9 +57,9 @@ fn quote(s: &str) -> String {
 }
 
 /// Operands of a chain of the same associative operator, flattened.
-fn chain<'e>(expr: &'e Expr, op: BinaryOp, out: &mut Vec<&'e Expr>) {
-    match &expr.kind {
-        ExprKind::Binary { op: o, left, right } if *o == op => {
+fn chain<'e>(expr: &'e TypedExpr, op: BinaryOp, out: &mut Vec<&'e TypedExpr>) {
+    match &expr.node {
+        Node::Binary { op: o, left, right } if *o == op => {
             chain(left, op, out);
             chain(right, op, out);
         }
@@ -65,22 +67,63 @@ fn chain<'e>(expr: &'e Expr, op: BinaryOp, out: &mut Vec<&'e Expr>) {
     }
 }
 
-fn text(expr: &Expr) -> String {
-    match &expr.kind {
-        ExprKind::Number { value, .. } | ExprKind::Percent { value } => number(*value),
-        ExprKind::String { value } => quote(value),
-        ExprKind::Bool { value } => value.to_string(),
-        ExprKind::Null => "null".to_owned(),
-        ExprKind::Duration { value } => value.to_string(),
-        ExprKind::Date { text, .. } => format!("@{text}"),
-        ExprKind::Timestamp { micros, .. } => format!("@t{micros}"),
-        ExprKind::Path { parts } => parts.join("."),
-        ExprKind::Unary { op, operand } => match op {
+/// The sorted operands of a `+` or `*` chain, its constants folded into one
+/// (left out when it is the operation's identity).
+fn arithmetic_chain(expr: &TypedExpr, op: BinaryOp) -> Vec<String> {
+    let mut operands = Vec::new();
+    chain(expr, op, &mut operands);
+    let (identity, combine): (f64, fn(f64, f64) -> f64) = match op {
+        BinaryOp::Mul => (1.0, |a, b| a * b),
+        _ => (0.0, |a, b| a + b),
+    };
+    let mut constant: Option<f64> = None;
+    let mut parts = Vec::new();
+    for operand in operands {
+        match fold(operand) {
+            Some(v) => constant = Some(combine(constant.unwrap_or(identity), v)),
+            None => parts.push(canonical(operand)),
+        }
+    }
+    match constant {
+        Some(c) if !c.is_finite() => parts.push(number(c)),
+        Some(c) if c != identity || parts.is_empty() => parts.push(number(c)),
+        _ => {}
+    }
+    parts.sort();
+    parts
+}
+
+fn literal(value: &Literal) -> String {
+    match value {
+        Literal::Int(_) | Literal::Float(_) | Literal::Percent(_) => {
+            number(value.number().unwrap_or_default())
+        }
+        Literal::String(s) => quote(s),
+        Literal::Bool(b) => b.to_string(),
+        Literal::Null => "null".to_owned(),
+        Literal::Date(days) => format!("@{}", format_date(*days)),
+        Literal::Timestamp(micros) => format!("@t{micros}"),
+    }
+}
+
+fn text(expr: &TypedExpr) -> String {
+    match &expr.node {
+        Node::Literal { value } => literal(value),
+        Node::Column { column } => column.path(),
+        Node::Metric { metric } => metric.to_string(),
+        Node::Unary { op, operand } => match op {
             UnaryOp::Neg => format!("(-{})", canonical(operand)),
             UnaryOp::Not => format!("(not {})", canonical(operand)),
         },
-        ExprKind::Binary { op, left, right } => match op {
-            BinaryOp::Add | BinaryOp::Mul | BinaryOp::And | BinaryOp::Or => {
+        Node::Binary { op, left, right } => match op {
+            BinaryOp::Add | BinaryOp::Mul => {
+                let parts = arithmetic_chain(expr, *op);
+                match parts.as_slice() {
+                    [only] => only.clone(),
+                    _ => format!("({})", parts.join(&format!(" {} ", op.symbol()))),
+                }
+            }
+            BinaryOp::And | BinaryOp::Or => {
                 let mut operands = Vec::new();
                 chain(expr, *op, &mut operands);
                 let mut parts: Vec<String> = operands.into_iter().map(canonical).collect();
@@ -98,7 +141,7 @@ fn text(expr: &Expr) -> String {
             }
             _ => format!("({} {} {})", canonical(left), op.symbol(), canonical(right)),
         },
-        ExprKind::In {
+        Node::In {
             operand,
             list,
             negated,
@@ -109,11 +152,11 @@ fn text(expr: &Expr) -> String {
             let word = if *negated { "not in" } else { "in" };
             format!("({} {word} [{}])", canonical(operand), items.join(", "))
         }
-        ExprKind::IsNull { operand, negated } => {
+        Node::IsNull { operand, negated } => {
             let word = if *negated { "is not null" } else { "is null" };
             format!("({} {word})", canonical(operand))
         }
-        ExprKind::Between {
+        Node::Between {
             operand,
             low,
             high,
@@ -125,23 +168,18 @@ fn text(expr: &Expr) -> String {
             canonical(low),
             canonical(high)
         ),
-        ExprKind::Call {
+        Node::Call {
             function,
             args,
             filter,
-            ..
         } => {
             let args: Vec<String> = args.iter().map(canonical).collect();
+            let name = function.name();
             match filter {
-                Some(f) => format!("{function}({} where {})", args.join(", "), canonical(f)),
-                None => format!("{function}({})", args.join(", ")),
+                Some(f) => format!("{name}({} where {})", args.join(", "), canonical(f)),
+                None => format!("{name}({})", args.join(", ")),
             }
         }
-        ExprKind::List { items } => {
-            let items: Vec<String> = items.iter().map(canonical).collect();
-            format!("[{}]", items.join(", "))
-        }
-        ExprKind::Error => "<error>".to_owned(),
     }
 }
 
@@ -149,13 +187,47 @@ fn text(expr: &Expr) -> String {
 mod tests {
     use super::canonical;
     use crate::diagnostics::Diagnostics;
+    use crate::ir::{ColumnRef, Node, TypedExpr};
     use crate::span::FileId;
     use crate::syntax::parse_expression;
+    use crate::types::check::{Checker, Lookup, Mode, Scope};
+    use crate::types::{Type, Unit};
+
+    /// Every name is a float column; aggregates are allowed.
+    struct AnyColumn;
+
+    impl Scope for AnyColumn {
+        fn lookup(&self, parts: &[String]) -> Lookup {
+            Lookup::Found(TypedExpr {
+                node: Node::Column {
+                    column: ColumnRef::from_path(&parts.join(".")),
+                },
+                ty: if parts
+                    .first()
+                    .is_some_and(|p| ["p", "q", "r"].contains(&p.as_str()))
+                {
+                    Type::Bool
+                } else {
+                    Type::Float
+                },
+                unit: Unit::dimensionless(),
+                nullable: true,
+                span: Default::default(),
+            })
+        }
+    }
 
     fn c(text: &str) -> String {
         let mut diags = Diagnostics::new();
         let e = parse_expression(FileId(0), text, &mut diags).expect("parses");
-        canonical(&e)
+        let mode = if text.contains("count") {
+            Mode::Formula
+        } else {
+            Mode::Row
+        };
+        let typed = Checker::new(&AnyColumn, mode, &mut diags).check(&e);
+        assert!(diags.is_empty(), "{text}: {:?}", diags.iter().next());
+        canonical(&typed.expect("checks"))
     }
 
     #[test]
@@ -163,10 +235,13 @@ mod tests {
         assert_eq!(c("a + b + c"), c("c + (b + a)"));
         assert_eq!(c("x > 3"), c("3 < x"));
         assert_eq!(c("x >= 3"), c("3 <= x"));
-        assert_eq!(c("k == \"a\""), c("\"a\" == k"));
-        assert_eq!(c("k in [\"b\", \"a\"]"), c("k in [\"a\", \"b\"]"));
+        assert_eq!(c("k == 2"), c("2 == k"));
+        assert_eq!(c("k in [2, 1]"), c("k in [1, 2]"));
         assert_eq!(c("count(*)"), c("count()"));
         assert_eq!(c("100 * count()"), c("count() * (50 + 50)"));
+        assert_eq!(c("25 * 2 * count()"), c("50 * count()"));
+        assert_eq!(c("1 + count() + 2"), c("count() + 3"));
+        assert_eq!(c("1 * count()"), c("count()"));
         assert_eq!(c("x > 70%"), c("x > 0.7"));
         assert_eq!(c("p and q and r"), c("r and (q and p)"));
         assert_eq!(c("count() / 2"), c("count() / 2.0"));
@@ -177,8 +252,9 @@ mod tests {
         assert_ne!(c("a - b"), c("b - a"));
         assert_ne!(c("a / b"), c("b / a"));
         assert_ne!(c("x > 3"), c("x >= 3"));
-        assert_ne!(c("count(where x)"), c("count()"));
-        assert_ne!(c("a and b or c"), c("a and (b or c)"));
+        assert_ne!(c("count(where p)"), c("count()"));
+        assert_ne!(c("p and q or r"), c("p and (q or r)"));
         assert_ne!(c("1 / 0"), c("0"));
+        assert_ne!(c("2 * count()"), c("count() + 2"));
     }
 }

@@ -2,29 +2,37 @@
 //! §7), so any change of meaning changes it and no change of layout does.
 //!
 //! The canonical meaning is a small text, one part per line, in this order
-//! (format version 1):
+//! (format version 2):
 //!
 //! ```text
-//! yardstick-meaning 1
-//! source <name>                      | derived
+//! yardstick-meaning 2
+//! source <name> <path>               the source and where its rows come from
+//!                                    (its `path` from the library root, or `-`)
+//!                                    | derived
 //! time <column>                      (or `time -`)
-//! filter where <canonical expr>      one per filter, sorted, source excludes
-//! filter exclude <canonical expr>    included (`exclude` keeps nulls)
+//! filter where <canonical expr>      one per filter, sorted; a metric's own,
+//! filter exclude <canonical expr>    and its source's excludes (`exclude`
+//!                                    keeps nulls); a variant lists only its
+//!                                    own: its base's come in through the
+//!                                    base's fingerprint
 //! formula <canonical expr>
 //! lookback <duration>                (or `lookback -`)
 //! unit <unit>
 //! min_sample <n>                     (or `min_sample -`)
-//! input <metric> <fingerprint>       one per metric read, sorted
+//! input <metric> <fingerprint>       one per metric read (a variant's base
+//!                                    included), sorted
 //! ```
 //!
+//! Each metric's meaning is computed once, inputs first, so a library's
+//! fingerprints cost time linear in its size however deep its chains.
 //! The fingerprint is `sha256:` and the first 32 hex digits of the hash.
 
 use super::canonical::canonical;
-use crate::model::{Definition, Library, Metric};
+use crate::model::{Definition, Library, Metric, Source};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The parts of a metric's meaning, each in canonical text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,22 +76,28 @@ impl Meaning {
 /// The meaning and fingerprint of every metric of the library.
 pub fn fingerprints(library: &Library) -> BTreeMap<String, (Meaning, String)> {
     let mut done: BTreeMap<String, (Meaning, String)> = BTreeMap::new();
-    // Inputs before the metrics that read them; the model has no cycles.
-    let mut pending: Vec<&Metric> = library.metrics.values().collect();
-    while !pending.is_empty() {
-        let before = pending.len();
-        pending.retain(|m| {
-            let reads = reads(m);
-            if !reads.iter().all(|r| done.contains_key(r)) {
-                return true;
+    for start in library.metrics.values() {
+        // Depth first, inputs before the metrics that read them; the model
+        // has no cycles, and `done` makes each metric's work happen once.
+        let mut stack = vec![(start, false)];
+        while let Some((m, inputs_done)) = stack.pop() {
+            if done.contains_key(&m.name) {
+                continue;
             }
-            let meaning = meaning(library, m, &done);
-            let fp = meaning.fingerprint();
-            done.insert(m.name.clone(), (meaning, fp));
-            false
-        });
-        if pending.len() == before {
-            break;
+            if inputs_done {
+                let meaning = meaning(library, m, &done);
+                let fp = meaning.fingerprint();
+                done.insert(m.name.clone(), (meaning, fp));
+                continue;
+            }
+            stack.push((m, true));
+            for r in reads(m) {
+                if let Some(input) = library.metrics.get(&r) {
+                    if !done.contains_key(&r) {
+                        stack.push((input, false));
+                    }
+                }
+            }
         }
     }
     done
@@ -92,7 +106,7 @@ pub fn fingerprints(library: &Library) -> BTreeMap<String, (Meaning, String)> {
 /// The metrics `m` reads: a variant its base, a derived metric its inputs.
 pub fn reads(m: &Metric) -> Vec<String> {
     let mut out: Vec<String> = match &m.definition {
-        Definition::Derived(d) => d.inputs.clone(),
+        Definition::Derived(d) => d.inputs.iter().map(|i| i.0.clone()).collect(),
         Definition::Base(_) => Vec::new(),
     };
     if let Some(base) = &m.variant_of {
@@ -101,6 +115,29 @@ pub fn reads(m: &Metric) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Where a source's rows come from, from the library root: its `path`
+/// joined to the folder of the file that declares it.
+fn location(source: &Source) -> String {
+    let Some(path) = &source.path else {
+        return "-".to_owned();
+    };
+    if path.starts_with('/') {
+        return path.clone();
+    }
+    let mut parts: Vec<&str> = source.file.split('/').collect();
+    parts.pop();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
 }
 
 fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, String)>) -> Meaning {
@@ -113,28 +150,31 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
         .collect();
     match &m.definition {
         Definition::Base(b) => {
+            let source = library.sources.get(&b.source);
+            // A variant's base brings its source's excludes.
+            let source_excludes = source
+                .filter(|_| m.variant_of.is_none())
+                .map(|s| s.excludes.as_slice())
+                .unwrap_or_default();
             let mut filters: Vec<String> = b
-                .filters
+                .own_filters
                 .iter()
                 .map(|f| format!("where {}", canonical(f)))
                 .chain(
-                    b.excludes
+                    b.own_excludes
                         .iter()
-                        .map(|e| format!("exclude {}", canonical(e))),
-                )
-                .chain(
-                    library
-                        .sources
-                        .get(&b.source)
-                        .into_iter()
-                        .flat_map(|s| s.excludes.iter())
+                        .chain(source_excludes)
                         .map(|e| format!("exclude {}", canonical(e))),
                 )
                 .collect();
             filters.sort();
             filters.dedup();
             Meaning {
-                source: b.source.clone(),
+                source: format!(
+                    "{} {}",
+                    b.source,
+                    source.map(location).unwrap_or_else(|| "-".to_owned())
+                ),
                 time: b.time.clone().unwrap_or_else(|| "-".to_owned()),
                 filters,
                 formula: canonical(&b.formula),

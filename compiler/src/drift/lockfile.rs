@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! # yardstick.lock — written by `yardstick lock`, checked by `yardstick check`.
-//! format 1
+//! format 2
 //! metric fcr version 3 fingerprint sha256:5c0d...
 //! metric old_rate version 2 fingerprint sha256:9a41... deprecated
 //! ```
@@ -125,7 +125,7 @@ mod tests {
         let mut diags = Diagnostics::new();
         parse(
             FileId(0),
-            "format 1\nmetric x version two fingerprint y\n",
+            "format 2\nmetric x version two fingerprint y\n",
             &mut diags,
         );
         assert_eq!(diags.len(), 1);

@@ -8,12 +8,13 @@ use super::metric_checks;
 use super::source::{unknown_unit, RowScope};
 use super::{Located, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{MetricId, Node, TypedExpr};
 use crate::model::{
     BaseMetric, Bound, Definition, DerivedMetric, Drive, Library, Metric, Review, Sla, Tier,
 };
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, DeclKind, Duration, Entry, Expr, ExprKind, Field, Ident};
-use crate::types::check::{Checker, Lookup, Mode, Scope, Typed};
+use crate::types::check::{Checker, Lookup, Mode, Scope};
 use crate::types::unit::DIMENSIONLESS_NAMES;
 use crate::types::{Type, Unit};
 use std::collections::BTreeMap;
@@ -279,7 +280,15 @@ impl Scope for MetricScope<'_> {
     fn lookup(&self, parts: &[String]) -> Lookup {
         let name = parts.join(".");
         if let Some(m) = self.done.get(&name) {
-            return Lookup::Found(Typed::new(m.value_type, m.unit.clone(), true));
+            return Lookup::Found(TypedExpr {
+                node: Node::Metric {
+                    metric: MetricId(name),
+                },
+                ty: m.value_type,
+                unit: m.unit.clone(),
+                nullable: true,
+                span: Span::default(),
+            });
         }
         if self.names.kind(&name) == Some(DeclKind::Metric) || self.names.is_broken(&name) {
             return Lookup::Poisoned;
@@ -317,9 +326,13 @@ fn build(
         );
         return None;
     };
-    let (definition, typed, allowed) = match &draft.from {
+    let (definition, allowed) = match &draft.from {
         Some(from) => base(draft, from, formula, library, names, diags)?,
         None => derived(draft, formula, done, names, diags)?,
+    };
+    let typed = match &definition {
+        Definition::Base(b) => &b.formula,
+        Definition::Derived(d) => &d.formula,
     };
     let dimensions = metric_checks::narrow_dimensions(
         draft.dimensions.as_deref(),
@@ -327,9 +340,10 @@ fn build(
         "its source",
         diags,
     );
-    let unit = unit_of(draft, &typed, diags);
+    let unit = unit_of(draft, typed, diags);
+    let value_type = typed.ty;
     Some(assemble(
-        draft, definition, typed.ty, unit, dimensions, None,
+        draft, definition, value_type, unit, dimensions, None,
     ))
 }
 
@@ -394,7 +408,8 @@ pub(super) fn assemble(
     }
 }
 
-type Built = (Definition, Typed, Vec<String>);
+/// The definition and the dimensions it allows.
+type Built = (Definition, Vec<String>);
 
 fn base(
     draft: &Draft<'_>,
@@ -412,20 +427,22 @@ fn base(
         source,
         sources: &library.sources,
     };
-    metric_checks::filters(&draft.wheres, &draft.excludes, &scope, diags);
+    let (own_filters, own_excludes) =
+        metric_checks::filters(&draft.wheres, &draft.excludes, &scope, diags);
     let typed = Checker::new(&scope, Mode::Formula, diags).check(formula);
     let time = metric_checks::time_column(draft, source, diags);
-    let typed = metric_checks::numeric_formula(formula, typed?, diags)?;
+    let lookback = metric_checks::lookback(draft, diags);
+    let typed = metric_checks::numeric_formula(typed?, diags)?;
     let definition = Definition::Base(BaseMetric {
         source: source.name.clone(),
         time,
-        filters: draft.wheres.iter().map(|e| (*e).clone()).collect(),
-        excludes: draft.excludes.iter().map(|e| (*e).clone()).collect(),
-        formula: formula.clone(),
-        lookback: draft.lookback.map(|l| l.0),
+        own_filters,
+        own_excludes,
+        formula: typed,
+        lookback: lookback?,
         min_sample: draft.min_sample,
     });
-    Some((definition, typed, source.dimensions.clone()))
+    Some((definition, source.dimensions.clone()))
 }
 
 fn derived(
@@ -456,17 +473,10 @@ fn derived(
     }
     let scope = MetricScope { done, names };
     let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
-    let typed = metric_checks::numeric_formula(formula, typed, diags)?;
-    let mut inputs: Vec<String> = Vec::new();
-    formula.walk(&mut |e| {
-        if let Some(n) = e.as_name() {
-            if done.contains_key(n) && !inputs.iter().any(|i| i == n) {
-                inputs.push(n.to_owned());
-            }
-        }
-    });
+    let typed = metric_checks::numeric_formula(typed, diags)?;
+    let inputs: Vec<MetricId> = typed.metrics().into_iter().cloned().collect();
     let mut allowed: Option<Vec<String>> = None;
-    for input in inputs.iter().filter_map(|i| done.get(i)) {
+    for input in inputs.iter().filter_map(|i| done.get(i.as_str())) {
         allowed = Some(match allowed {
             None => input.dimensions.clone(),
             Some(a) => a
@@ -476,21 +486,22 @@ fn derived(
         });
     }
     let definition = Definition::Derived(DerivedMetric {
-        formula: formula.clone(),
+        formula: typed,
         inputs,
     });
-    Some((definition, typed, allowed.unwrap_or_default()))
+    Some((definition, allowed.unwrap_or_default()))
 }
 
 /// The metric's unit: the formula's, checked against a declared `unit`.
-fn unit_of(draft: &Draft<'_>, typed: &Typed, diags: &mut Diagnostics) -> Unit {
+fn unit_of(draft: &Draft<'_>, typed: &TypedExpr, diags: &mut Diagnostics) -> Unit {
     let Some(field) = draft.unit else {
         return typed.unit.clone();
     };
     let Some(declared) = fields::single_expr(field).and_then(|e| parse_unit(e, diags)) else {
         return typed.unit.clone();
     };
-    if declared != typed.unit {
+    // An unknown unit in the formula was reported where it was declared.
+    if declared != typed.unit && !typed.unit.is_opaque() {
         diags.push(
             Diagnostic::error(
                 Code::DeclaredUnit,

@@ -7,10 +7,11 @@ use super::metric::{assemble, review, Draft};
 use super::source::RowScope;
 use super::Names;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{Duration, DurationUnit, TypedExpr};
 use crate::model::{Definition, Library, Metric, Sla, Tier};
 use crate::span::Span;
 use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, SubBlock};
-use crate::types::check::{Checker, Mode, Typed};
+use crate::types::check::{Checker, Mode};
 use crate::types::Type;
 use std::collections::BTreeMap;
 
@@ -81,18 +82,57 @@ pub(super) fn read_changelog(block: &SubBlock, diags: &mut Diagnostics) -> BTree
     out
 }
 
+/// A metric's own `where` and `exclude` clauses, typed.
 pub(super) fn filters(
     wheres: &[&Expr],
     excludes: &[&Expr],
     scope: &RowScope<'_>,
     diags: &mut Diagnostics,
-) {
-    for w in wheres {
-        Checker::new(scope, Mode::Row, diags).predicate(w, "`where`");
+) -> (Vec<TypedExpr>, Vec<TypedExpr>) {
+    let wheres = wheres
+        .iter()
+        .filter_map(|w| Checker::new(scope, Mode::Row, diags).predicate(w, "`where`"))
+        .collect();
+    let excludes = excludes
+        .iter()
+        .filter_map(|e| Checker::new(scope, Mode::Row, diags).predicate(e, "`exclude`"))
+        .collect();
+    (wheres, excludes)
+}
+
+/// The longest lookback, in days: a window must stay on the calendar.
+pub const MAX_LOOKBACK_DAYS: u64 = 36_600;
+
+/// The metric's lookback; `None` when it reaches off the calendar.
+pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Option<Duration>> {
+    let Some((duration, span)) = draft.lookback else {
+        return Some(None);
+    };
+    let days_per = |unit: DurationUnit| -> f64 {
+        match unit {
+            DurationUnit::Second => 1.0 / 86_400.0,
+            DurationUnit::Minute => 1.0 / 1_440.0,
+            DurationUnit::Hour => 1.0 / 24.0,
+            DurationUnit::Day => 1.0,
+            DurationUnit::Week => 7.0,
+            DurationUnit::Month => 31.0,
+            DurationUnit::Quarter => 92.0,
+            DurationUnit::Year => 366.0,
+        }
+    };
+    if f64::from(duration.amount) * days_per(duration.unit) <= MAX_LOOKBACK_DAYS as f64 {
+        return Some(Some(duration));
     }
-    for e in excludes {
-        Checker::new(scope, Mode::Row, diags).predicate(e, "`exclude`");
-    }
+    diags.push(
+        Diagnostic::error(
+            Code::FieldValue,
+            span,
+            format!("the lookback `{duration}` reaches back more than 100 years"),
+        )
+        .label("too long for the calendar")
+        .help("a lookback is at most 100 years (100y, 1200mo, 36600d); to count every row up to the as-of date, leave `lookback` out"),
+    );
+    None
 }
 
 /// The effective time column: the metric's own, else the source's.
@@ -162,18 +202,14 @@ pub(super) fn time_column(
 }
 
 /// A metric's value is a number.
-pub(super) fn numeric_formula(
-    formula: &Expr,
-    typed: Typed,
-    diags: &mut Diagnostics,
-) -> Option<Typed> {
+pub(super) fn numeric_formula(typed: TypedExpr, diags: &mut Diagnostics) -> Option<TypedExpr> {
     if matches!(typed.ty, Type::Int | Type::Float | Type::Decimal) {
         return Some(typed);
     }
     diags.push(
         Diagnostic::error(
             Code::TypeMismatch,
-            formula.span,
+            typed.span,
             format!(
                 "a metric's value must be a number, but this formula gives {}",
                 typed.ty
@@ -254,12 +290,18 @@ pub(super) fn variant(
                 source,
                 sources: &library.sources,
             };
-            filters(&draft.wheres, &draft.excludes, &scope, diags);
-            let mut b = b.clone();
-            b.filters.extend(draft.wheres.iter().map(|e| (*e).clone()));
-            b.excludes
-                .extend(draft.excludes.iter().map(|e| (*e).clone()));
-            Definition::Base(b)
+            let (own_filters, own_excludes) =
+                filters(&draft.wheres, &draft.excludes, &scope, diags);
+            // Only its own filters: the base's stay on the base.
+            Definition::Base(crate::model::BaseMetric {
+                source: b.source.clone(),
+                time: b.time.clone(),
+                own_filters,
+                own_excludes,
+                formula: b.formula.clone(),
+                lookback: b.lookback,
+                min_sample: b.min_sample,
+            })
         }
         Definition::Derived(d) => {
             if let Some(e) = draft.wheres.first().or(draft.excludes.first()) {

@@ -5,10 +5,11 @@ use super::fields::{self, Fields};
 use super::suggest::did_you_mean;
 use super::{Located, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{ColumnRef, Node, TypedExpr};
 use crate::model::{Column, Format, JoinSpec, Source};
 use crate::span::Span;
 use crate::syntax::ast::{ColumnDecl, DeclKind, Entry, Ident, Join};
-use crate::types::check::{Checker, Lookup, Mode, Scope, Typed};
+use crate::types::check::{Checker, Lookup, Mode, Scope};
 use crate::types::{Type, Unit};
 use std::collections::BTreeMap;
 
@@ -20,19 +21,32 @@ pub struct RowScope<'a> {
 }
 
 impl RowScope<'_> {
-    pub fn column(&self, parts: &[String]) -> Option<Typed> {
-        match parts {
-            [name] => self
-                .source
-                .column(name)
-                .map(|c| Typed::new(c.ty, c.unit.clone(), c.nullable)),
-            [join, name] if self.source.joins.iter().any(|j| &j.source == join) => self
-                .sources
-                .get(join)
-                .and_then(|s| s.column(name))
-                .map(|c| Typed::new(c.ty, c.unit.clone(), true)),
-            _ => None,
-        }
+    /// The column a path names, typed.
+    pub fn column(&self, parts: &[String]) -> Option<TypedExpr> {
+        let (join, column, nullable) = match parts {
+            [name] => {
+                let c = self.source.column(name)?;
+                (None, c, c.nullable)
+            }
+            [join, name] if self.source.joins.iter().any(|j| &j.source == join) => {
+                let c = self.sources.get(join).and_then(|s| s.column(name))?;
+                // A row may find no partner.
+                (Some(join.clone()), c, true)
+            }
+            _ => return None,
+        };
+        Some(TypedExpr {
+            node: Node::Column {
+                column: ColumnRef {
+                    join,
+                    name: column.name.clone(),
+                },
+            },
+            ty: column.ty,
+            unit: column.unit.clone(),
+            nullable,
+            span: Span::default(),
+        })
     }
 
     pub fn candidates(&self) -> Vec<String> {
@@ -183,7 +197,7 @@ fn build<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> (Source, Pending
         format,
         time: time.map(|t| t.name),
         key: key.map(|k| k.name),
-        excludes: excludes.iter().map(|e| (*e).clone()).collect(),
+        excludes: Vec::new(),
         joins: Vec::new(),
         dimensions: Vec::new(),
         columns,
@@ -242,7 +256,10 @@ fn column(decl: &ColumnDecl, seen: &[Column], diags: &mut Diagnostics) -> Option
             Some(unit) => unit,
             None => {
                 diags.push(unknown_unit(u));
-                Unit::dimensionless()
+                // Carry on with what was most likely meant (`@USD` is
+                // `usd`), or the unknown name as an opaque unit, so that
+                // what follows from it is not reported again.
+                Unit::named(&u.name.to_ascii_lowercase()).unwrap_or_else(|| Unit::opaque(&u.name))
             }
         },
     };
@@ -256,13 +273,19 @@ fn column(decl: &ColumnDecl, seen: &[Column], diags: &mut Diagnostics) -> Option
 }
 
 pub(super) fn unknown_unit(u: &Ident) -> Diagnostic {
+    let lower = u.name.to_ascii_lowercase();
+    let help = if lower != u.name && Unit::named(&lower).is_some() {
+        format!("units are written in lower case: `{lower}`")
+    } else {
+        "units are three-letter currency codes (usd, eur, ...), durations (s, min, h, d), or for a metric ratio, score, count, percent".to_owned()
+    };
     Diagnostic::error(
         Code::UnknownUnit,
         u.span,
         format!("`{}` is not a unit", u.name),
     )
     .label("unknown unit")
-    .help("units are three-letter currency codes (usd, eur, ...), durations (s, min, h, d), or for a metric ratio, score, count, percent")
+    .help(help)
 }
 
 fn check_column(ident: &Ident, columns: &[Column], what: &str, diags: &mut Diagnostics) -> bool {
@@ -373,9 +396,12 @@ fn link(
         }
         diags.push(d);
     }
-    for exclude in &pending.excludes {
-        Checker::new(&scope, Mode::Row, diags).predicate(exclude, "`exclude`");
-    }
+    let excludes = pending
+        .excludes
+        .iter()
+        .filter_map(|e| Checker::new(&scope, Mode::Row, diags).predicate(e, "`exclude`"))
+        .collect();
     linked.dimensions = dimensions;
+    linked.excludes = excludes;
     sources.insert(linked.name.clone(), linked);
 }

@@ -5,13 +5,13 @@
 use super::suggest::did_you_mean;
 use super::Names;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::Literal;
 use crate::model::{Expectation, GivenRows, Library, Source, Test};
 use crate::span::Span;
 use crate::syntax::ast::{DeclKind, Expected, Expr, ExprKind, Given, Ident, TestDecl};
+use crate::types::check::decode_literal;
 use crate::types::Type;
 use std::collections::BTreeMap;
-
-pub const GRAINS: &[&str] = &["day", "week", "month", "quarter", "year"];
 
 pub(super) fn build_all(
     tests: &[&TestDecl],
@@ -103,7 +103,7 @@ fn given(
                 fits(value, *ty, *nullable, diags);
             }
         }
-        rows.push(row.values.clone());
+        rows.push(row.values.iter().map(literal_or_null).collect());
     }
     Some(GivenRows {
         source: source.name.clone(),
@@ -188,7 +188,7 @@ fn expect(
         }
     }
     if let Some(g) = &e.grain {
-        if !GRAINS.contains(&g.name.as_str()) {
+        if crate::query::Grain::parse(&g.name).is_none() {
             diags.push(shape(
                 g.span,
                 format!("`{}` is not a grain", g.name),
@@ -207,7 +207,7 @@ fn expect(
                     "write `{ (\"email\", 0.5) }` with the dimension values first",
                 ));
             }
-            vec![vec![v.clone()]]
+            vec![vec![v]]
         }
         Expected::Rows(rows) => {
             for row in rows {
@@ -219,7 +219,7 @@ fn expect(
                     ));
                 }
             }
-            rows.iter().map(|r| r.values.clone()).collect()
+            rows.iter().map(|r| r.values.iter().collect()).collect()
         }
     };
     for row in &rows {
@@ -239,12 +239,40 @@ fn expect(
             }
         }
     }
+    let as_of = e.as_of.as_ref().and_then(|d| as_of_date(d, diags));
     Some(Expectation {
         metric: metric.name.clone(),
         by: e.by.iter().map(|d| d.name.clone()).collect(),
         grain: e.grain.as_ref().map(|g| g.name.clone()),
-        as_of: e.as_of.clone(),
-        rows,
+        as_of,
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|v| literal_or_null(v)).collect())
+            .collect(),
         span: e.span,
     })
+}
+
+/// A literal of a test row; what is not one was reported by `fits` or the
+/// shape checks, and stands as null.
+fn literal_or_null(e: &Expr) -> Literal {
+    decode_literal(e).unwrap_or(Literal::Null)
+}
+
+/// The date of `as of @2026-06-30` (a timestamp counts by its UTC date).
+fn as_of_date(e: &Expr, diags: &mut Diagnostics) -> Option<i32> {
+    match decode_literal(e) {
+        Some(Literal::Date(days)) => Some(days),
+        Some(Literal::Timestamp(micros)) => Some(micros.div_euclid(86_400_000_000) as i32),
+        _ => {
+            if e.kind != ExprKind::Error {
+                diags.push(shape(
+                    e.span,
+                    "`as of` needs a date".to_owned(),
+                    "write `as of @2026-06-30`",
+                ));
+            }
+            None
+        }
+    }
 }

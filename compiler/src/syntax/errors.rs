@@ -28,15 +28,19 @@ impl Cx<'_, '_> {
             Some(list) => format!("expected {list}, found {found}"),
             None => fallback.to_owned(),
         };
-        let help = if fallback == "not a declaration" {
-            "a file holds declarations: `source`, `owner`, `outcome`, `metric` and `test`"
-        } else {
-            "fields are `name: value`; see docs/language.md for the grammar"
+        let help = match sql_habit(self.text, at) {
+            Some(habit) => habit.to_owned(),
+            None if fallback == "not a declaration" => {
+                "a file holds declarations: `source`, `owner`, `outcome`, `metric` and `test`"
+                    .to_owned()
+            }
+            None => "fields are `name: value`; see docs/reference/language.md for the grammar"
+                .to_owned(),
         };
         self.diags.push(
             Diagnostic::error(
                 Code::SyntaxError,
-                Span::new(self.file, at, at + len),
+                Span::new(self.file, self.base + at, self.base + at + len),
                 message,
             )
             .label(if len == 0 {
@@ -47,6 +51,32 @@ impl Cx<'_, '_> {
             .help(help),
         );
     }
+}
+
+/// Help for what people write out of SQL habit, recognised at the place
+/// the parse stopped (`at`).
+fn sql_habit(text: &str, at: usize) -> Option<&'static str> {
+    let rest = text.get(at..)?;
+    let before = text.get(..at)?.trim_end();
+    if rest.starts_with('=') && !rest.starts_with("==")
+        || before.ends_with('=')
+            && !before.ends_with("==")
+            && !before.ends_with("!=")
+            && !before.ends_with("<=")
+            && !before.ends_with(">=")
+    {
+        return Some(
+            "compare with `==`, as in `region == \"EMEA\"`; a single `=` is not an operator",
+        );
+    }
+    if rest.starts_with('\'') {
+        return Some("strings are written in double quotes: `\"EMEA\"`, not `'EMEA'`");
+    }
+    let lower = before.to_ascii_lowercase();
+    if lower.ends_with("(distinct") {
+        return Some("write `count_distinct(x)` for the number of distinct values; `count(distinct x)` is SQL");
+    }
+    None
 }
 
 /// What stands at the start of `rest`, for "found ...": the text to show

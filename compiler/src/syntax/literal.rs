@@ -19,10 +19,17 @@ fn problem(message: impl Into<String>, help: impl Into<String>) -> LiteralProble
 
 pub(super) fn decode(rule: Rule, text: &str) -> Result<ExprKind, LiteralProblem> {
     Ok(match rule {
-        Rule::number_lit => ExprKind::Number {
-            value: number(text)?,
-            integer: !text.contains('.'),
-        },
+        Rule::number_lit => {
+            let value = number(text)?;
+            let integer = !text.contains(['.', 'e', 'E']);
+            if integer && value.abs() > MAX_EXACT_INT {
+                return Err(problem(
+                    format!("`{text}` is too large a whole number to hold exactly"),
+                    "whole numbers go up to 9007199254740992; write a larger one as a float, such as 1e16",
+                ));
+            }
+            ExprKind::Number { value, integer }
+        }
         Rule::percent_lit => ExprKind::Percent {
             value: number(text.trim_end_matches('%'))? / 100.0,
         },
@@ -70,6 +77,10 @@ pub(super) fn decode(rule: Rule, text: &str) -> Result<ExprKind, LiteralProblem>
         _ => return Err(problem("not a literal", "")),
     })
 }
+
+/// The largest whole number a literal may be: every integer up to it has an
+/// exact `f64`, so it reaches the IR as the `int` it was written as.
+pub const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
 
 fn number(text: &str) -> Result<f64, LiteralProblem> {
     text.parse::<f64>()

@@ -8,4 +8,4 @@ mod limits;
 pub mod literal;
 mod parser;
 
-pub use parser::{parse_expression, parse_file};
+pub use parser::{parse_expression, parse_expression_at, parse_file};

@@ -37,7 +37,12 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
         );
         return File::default();
     }
-    let mut cx = Cx { file, text, diags };
+    let mut cx = Cx {
+        file,
+        base: 0,
+        text,
+        diags,
+    };
     match YardParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
             Some(root) => cx.file(root),
@@ -54,15 +59,36 @@ pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
 /// Parses a row-level expression written on its own (a query's `--where`).
 /// `None` when it does not parse; the problem is in `diags`.
 pub fn parse_expression(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Expr> {
+    parse_expression_at(file, 0, text, diags)
+}
+
+/// Like [`parse_expression`], for text that stands at byte `base` of its
+/// file (a `--where` inside a command line): spans count from the file's
+/// start.
+pub fn parse_expression_at(
+    file: FileId,
+    base: usize,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> Option<Expr> {
     if let Some(offset) = limits::too_deeply_nested(text) {
-        diags.push(Diagnostic::error(
-            Code::SyntaxTooDeep,
-            Span::new(file, offset, offset + 1),
-            "brackets are nested too deeply",
-        ));
+        diags.push(
+            Diagnostic::error(
+                Code::SyntaxTooDeep,
+                Span::new(file, base + offset, base + offset + 1),
+                "brackets are nested too deeply",
+            )
+            .label("too deep here")
+            .help("split the condition into simpler parts"),
+        );
         return None;
     }
-    let mut cx = Cx { file, text, diags };
+    let mut cx = Cx {
+        file,
+        base,
+        text,
+        diags,
+    };
     match YardParser::parse(Rule::standalone_expr, text) {
         Ok(mut pairs) => {
             let expr = pairs
@@ -83,6 +109,8 @@ pub fn parse_expression(file: FileId, text: &str, diags: &mut Diagnostics) -> Op
 /// The parse of one file in progress: where it is, and where problems go.
 pub(super) struct Cx<'t, 'd> {
     pub(super) file: FileId,
+    /// Where `text` starts in its file.
+    pub(super) base: usize,
     pub(super) text: &'t str,
     pub(super) diags: &'d mut Diagnostics,
 }
@@ -92,7 +120,8 @@ impl Cx<'_, '_> {
     /// non-atomic rule swallow after its last token.
     pub(super) fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.start() + trimmed_len(s.as_str()))
+        let start = self.base + s.start();
+        Span::new(self.file, start, start + trimmed_len(s.as_str()))
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {

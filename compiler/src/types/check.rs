@@ -1,47 +1,24 @@
-//! The expression checker: infers the type, unit and nullability of an
-//! expression and reports every misuse (type and unit mismatches, levels,
-//! arity) with the span of the offending operand.
+//! The expression checker: turns a syntax expression into a [`TypedExpr`],
+//! inferring each node's type, unit and nullability, resolving names and
+//! decoding literals, and reporting every misuse (type and unit mismatches,
+//! levels, arity) with the span of the offending operand.
 //!
 //! Names are looked up through a [`Scope`], so the same checker serves row
 //! filters (columns), base formulas (columns inside aggregates) and derived
-//! formulas (metrics).
+//! formulas (metrics). Calls are typed from the function registry in
+//! [`super::calls`].
 
-use super::functions::{self, Function};
 use super::{Type, Unit};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::{BinaryOp, Literal, Node, TypedExpr, UnaryOp};
 use crate::resolve::suggest::did_you_mean;
 use crate::span::Span;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
-
-/// What an expression evaluates to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Typed {
-    pub ty: Type,
-    pub unit: Unit,
-    pub nullable: bool,
-    /// A bare number or `null` literal: takes the unit of what it meets in a
-    /// comparison, `coalesce` or `if` (`cost_usd > 100`).
-    pub literal: bool,
-}
-
-impl Typed {
-    pub fn new(ty: Type, unit: Unit, nullable: bool) -> Typed {
-        Typed {
-            ty,
-            unit,
-            nullable,
-            literal: false,
-        }
-    }
-
-    fn plain(ty: Type) -> Typed {
-        Typed::new(ty, Unit::dimensionless(), false)
-    }
-}
+use crate::syntax::ast::{Expr, ExprKind};
 
 /// The answer of a [`Scope`] for a name.
 pub enum Lookup {
-    Found(Typed),
+    /// The resolved reference, typed (its span is set by the checker).
+    Found(TypedExpr),
     /// Not there; `kind` says what was looked for, `candidates` what exists.
     Missing {
         kind: &'static str,
@@ -69,9 +46,46 @@ pub enum Mode {
 
 pub struct Checker<'a> {
     scope: &'a dyn Scope,
-    mode: Mode,
-    in_aggregate: bool,
+    pub(super) mode: Mode,
+    pub(super) in_aggregate: bool,
     diags: &'a mut Diagnostics,
+}
+
+/// A node with its type, unit and nullability, before its span is set.
+pub(super) fn typed(node: Node, ty: Type, unit: Unit, nullable: bool) -> TypedExpr {
+    TypedExpr {
+        node,
+        ty,
+        unit,
+        nullable,
+        span: Span::default(),
+    }
+}
+
+/// The value of a literal expression; `None` for anything else.
+pub fn decode_literal(expr: &Expr) -> Option<Literal> {
+    Some(match &expr.kind {
+        ExprKind::Number { value, integer } => {
+            if *integer {
+                // The parser keeps whole literals within f64's exact range.
+                Literal::Int(*value as i64)
+            } else {
+                Literal::Float(*value)
+            }
+        }
+        ExprKind::Percent { value } => Literal::Percent(*value),
+        ExprKind::String { value } => Literal::String(value.clone()),
+        ExprKind::Bool { value } => Literal::Bool(*value),
+        ExprKind::Null => Literal::Null,
+        ExprKind::Date { days, .. } => Literal::Date(*days),
+        ExprKind::Timestamp { micros, .. } => Literal::Timestamp(*micros),
+        _ => return None,
+    })
+}
+
+fn literal(value: Literal, ty: Type) -> TypedExpr {
+    let nullable = value == Literal::Null;
+    typed(Node::Literal { value }, ty, Unit::dimensionless(), nullable)
 }
 
 impl<'a> Checker<'a> {
@@ -85,70 +99,119 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a predicate (`where`, `exclude`, an aggregate's filter).
-    pub fn predicate(&mut self, expr: &Expr, what: &str) {
-        if let Some(t) = self.check(expr) {
-            if t.ty != Type::Bool && t.ty != Type::Null {
+    pub fn predicate(&mut self, expr: &Expr, what: &str) -> Option<TypedExpr> {
+        let t = self.check(expr)?;
+        if t.ty != Type::Bool && t.ty != Type::Null {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    expr.span,
+                    format!("{what} must be true or false, but this is {}", t.ty),
+                )
+                .label(format!("this is {}", t.ty))
+                .help("compare it with something, for example `x == \"a\"` or `x is not null`"),
+            );
+            return None;
+        }
+        Some(t)
+    }
+
+    /// Types `expr`; `None` when it is broken (already reported).
+    pub fn check(&mut self, expr: &Expr) -> Option<TypedExpr> {
+        let mut out = self.node(expr)?;
+        out.span = expr.span;
+        Some(out)
+    }
+
+    fn node(&mut self, expr: &Expr) -> Option<TypedExpr> {
+        match &expr.kind {
+            ExprKind::Number { .. }
+            | ExprKind::Percent { .. }
+            | ExprKind::String { .. }
+            | ExprKind::Bool { .. }
+            | ExprKind::Null
+            | ExprKind::Date { .. }
+            | ExprKind::Timestamp { .. } => {
+                let value = decode_literal(expr)?;
+                let ty = value.ty();
+                Some(literal(value, ty))
+            }
+            ExprKind::Duration { value } => {
                 self.diags.push(
                     Diagnostic::error(
                         Code::TypeMismatch,
                         expr.span,
-                        format!("{what} must be true or false, but this is {}", t.ty),
+                        format!("the duration `{value}` is not a value an expression can use"),
                     )
-                    .label(format!("this is {}", t.ty))
-                    .help("compare it with something, for example `x == \"a\"` or `x is not null`"),
+                    .label("a duration")
+                    .help("durations belong in `lookback`, `freshness` and `after`; to compare times use `hours_between(t1, t2) > 24`"),
                 );
+                None
             }
-        }
-    }
-
-    /// Infers the type of `expr`; `None` when it is broken (already reported).
-    pub fn check(&mut self, expr: &Expr) -> Option<Typed> {
-        match &expr.kind {
-            ExprKind::Number { integer, .. } => Some(Typed {
-                literal: true,
-                ..Typed::plain(if *integer { Type::Int } else { Type::Float })
-            }),
-            ExprKind::Percent { .. } => Some(Typed::plain(Type::Float)),
-            ExprKind::String { .. } => Some(Typed::plain(Type::String)),
-            ExprKind::Bool { .. } => Some(Typed::plain(Type::Bool)),
-            ExprKind::Null => Some(Typed {
-                literal: true,
-                nullable: true,
-                ..Typed::plain(Type::Null)
-            }),
-            ExprKind::Duration { .. } => Some(Typed::plain(Type::Duration)),
-            ExprKind::Date { .. } => Some(Typed::plain(Type::Date)),
-            ExprKind::Timestamp { .. } => Some(Typed::plain(Type::Timestamp)),
             ExprKind::Path { parts } => self.path(parts, expr.span),
             ExprKind::Unary { op, operand } => self.unary(*op, operand),
             ExprKind::Binary { op, left, right } => self.binary(*op, left, right),
-            ExprKind::In { operand, list, .. } => {
+            ExprKind::In {
+                operand,
+                list,
+                negated,
+            } => {
                 let t = self.check(operand)?;
+                let mut items = Vec::new();
                 for item in list {
                     if let Some(i) = self.check(item) {
-                        self.expect_comparable(&t, operand, &i, item, "compare");
+                        self.expect_comparable(&t, &i, "compare")?;
+                        items.push(i);
                     }
                 }
-                Some(Typed::new(Type::Bool, Unit::dimensionless(), t.nullable))
+                let nullable = t.nullable;
+                Some(typed(
+                    Node::In {
+                        operand: Box::new(t),
+                        list: items,
+                        negated: *negated,
+                    },
+                    Type::Bool,
+                    Unit::dimensionless(),
+                    nullable,
+                ))
             }
-            ExprKind::IsNull { operand, .. } => {
-                self.check(operand)?;
-                Some(Typed::plain(Type::Bool))
+            ExprKind::IsNull { operand, negated } => {
+                let t = self.check(operand)?;
+                Some(typed(
+                    Node::IsNull {
+                        operand: Box::new(t),
+                        negated: *negated,
+                    },
+                    Type::Bool,
+                    Unit::dimensionless(),
+                    false,
+                ))
             }
             ExprKind::Between {
-                operand, low, high, ..
+                operand,
+                low,
+                high,
+                negated,
             } => {
                 let t = self.check(operand);
                 let l = self.check(low);
                 let h = self.check(high);
-                let t = t?;
-                if let Some(l) = l {
-                    self.expect_comparable(&t, operand, &l, low, "compare");
-                }
-                if let Some(h) = h {
-                    self.expect_comparable(&t, operand, &h, high, "compare");
-                }
-                Some(Typed::new(Type::Bool, Unit::dimensionless(), t.nullable))
+                let (t, l, h) = (t?, l?, h?);
+                self.expect_comparable(&t, &l, "compare")?;
+                self.expect_comparable(&t, &h, "compare")?;
+                let nullable = t.nullable || l.nullable || h.nullable;
+                Some(typed(
+                    Node::Between {
+                        operand: Box::new(t),
+                        low: Box::new(l),
+                        high: Box::new(h),
+                        negated: *negated,
+                    },
+                    Type::Bool,
+                    Unit::dimensionless(),
+                    nullable,
+                ))
             }
             ExprKind::Call {
                 function,
@@ -172,7 +235,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn path(&mut self, parts: &[String], span: Span) -> Option<Typed> {
+    fn path(&mut self, parts: &[String], span: Span) -> Option<TypedExpr> {
         match self.scope.lookup(parts) {
             Lookup::Found(t) => {
                 if self.mode == Mode::Formula && !self.in_aggregate {
@@ -210,7 +273,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unary(&mut self, op: UnaryOp, operand: &Expr) -> Option<Typed> {
+    fn unary(&mut self, op: UnaryOp, operand: &Expr) -> Option<TypedExpr> {
         let t = self.check(operand)?;
         let ok = match op {
             UnaryOp::Neg => t.ty.is_numeric(),
@@ -226,53 +289,63 @@ impl<'a> Checker<'a> {
                 format!("`{word}` needs {needs}, but this is {}", t.ty),
                 &t,
                 None,
+                "`-` takes a number and `not` a condition",
             );
             return None;
         }
-        Some(t)
+        let (ty, unit, nullable) = (t.ty, t.unit.clone(), t.nullable);
+        Some(typed(
+            Node::Unary {
+                op,
+                operand: Box::new(t),
+            },
+            ty,
+            unit,
+            nullable,
+        ))
     }
 
-    fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr) -> Option<Typed> {
+    fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr) -> Option<TypedExpr> {
         let l = self.check(left);
         let r = self.check(right);
         let (l, r) = (l?, r?);
         let nullable = l.nullable || r.nullable;
-        match op {
+        let (ty, unit, nullable) = match op {
             BinaryOp::And | BinaryOp::Or => {
-                for (t, e) in [(&l, left), (&r, right)] {
+                for t in [&l, &r] {
                     if !matches!(t.ty, Type::Bool | Type::Null) {
+                        let message = format!(
+                            "`{}` needs true or false, but this is {}",
+                            op.symbol(),
+                            t.ty
+                        );
                         self.mismatch(
-                            e.span,
-                            format!(
-                                "`{}` needs true or false, but this is {}",
-                                op.symbol(),
-                                t.ty
-                            ),
+                            t.span,
+                            message,
                             t,
                             None,
+                            "combine conditions, such as `region == \"EU\" and score >= 9`",
                         );
                         return None;
                     }
                 }
-                Some(Typed::new(Type::Bool, Unit::dimensionless(), nullable))
+                (Type::Bool, Unit::dimensionless(), nullable)
             }
             BinaryOp::Cmp(_) => {
-                self.expect_comparable(&l, left, &r, right, "compare")?;
-                Some(Typed::new(Type::Bool, Unit::dimensionless(), nullable))
+                self.expect_comparable(&l, &r, "compare")?;
+                (Type::Bool, Unit::dimensionless(), nullable)
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                for (t, e) in [(&l, left), (&r, right)] {
+                for (t, other) in [(&l, &r), (&r, &l)] {
                     if !t.ty.is_numeric() {
-                        let other = if std::ptr::eq(e, left) {
-                            (&r, right)
-                        } else {
-                            (&l, left)
-                        };
+                        let message =
+                            format!("`{}` needs numbers, but this is {}", op.symbol(), t.ty);
                         self.mismatch(
-                            e.span,
-                            format!("`{}` needs numbers, but this is {}", op.symbol(), t.ty),
+                            t.span,
+                            message,
                             t,
                             Some(other),
+                            "arithmetic works on numbers; count or sum a column to get one",
                         );
                         return None;
                     }
@@ -281,24 +354,20 @@ impl<'a> Checker<'a> {
                     BinaryOp::Mul => l.unit.mul(&r.unit),
                     BinaryOp::Div => l.unit.div(&r.unit),
                     _ => {
-                        if l.unit != r.unit {
+                        if l.unit != r.unit && !l.unit.is_opaque() && !r.unit.is_opaque() {
+                            let verb = if op == BinaryOp::Add {
+                                "add"
+                            } else {
+                                "subtract"
+                            };
                             self.diags.push(
                                 Diagnostic::error(
                                     Code::UnitMismatch,
-                                    right.span,
-                                    format!(
-                                        "cannot {} {} and {}",
-                                        if op == BinaryOp::Add {
-                                            "add"
-                                        } else {
-                                            "subtract"
-                                        },
-                                        l.unit,
-                                        r.unit
-                                    ),
+                                    r.span,
+                                    format!("cannot {verb} {} and {}", l.unit, r.unit),
                                 )
                                 .label(format!("this is {}", r.unit))
-                                .with_secondary(left.span, format!("this is {}", l.unit))
+                                .with_secondary(l.span, format!("this is {}", l.unit))
                                 .help(
                                     "only values of the same unit add up; convert one side first",
                                 ),
@@ -314,27 +383,35 @@ impl<'a> Checker<'a> {
                     l.ty.arithmetic(r.ty)
                 };
                 // True division: a zero divisor gives null.
-                let nullable = nullable || op == BinaryOp::Div;
-                Some(Typed::new(ty, unit, nullable))
+                (ty, unit, nullable || op == BinaryOp::Div)
             }
-        }
+        };
+        Some(typed(
+            Node::Binary {
+                op,
+                left: Box::new(l),
+                right: Box::new(r),
+            },
+            ty,
+            unit,
+            nullable,
+        ))
     }
 
     /// Reports a type or unit clash between two operands; `None` on a clash.
-    pub(crate) fn expect_comparable(
+    pub(super) fn expect_comparable(
         &mut self,
-        l: &Typed,
-        left: &Expr,
-        r: &Typed,
-        right: &Expr,
+        l: &TypedExpr,
+        r: &TypedExpr,
         verb: &str,
     ) -> Option<Unit> {
         if !l.ty.comparable(r.ty) {
             self.mismatch(
-                right.span,
+                r.span,
                 format!("cannot {verb} {} with {}", l.ty, r.ty),
                 r,
-                Some((l, left)),
+                Some(l),
+                "both sides must be of one type: a string in double quotes, a number, or a date such as @2026-06-30",
             );
             return None;
         }
@@ -344,11 +421,11 @@ impl<'a> Checker<'a> {
                 self.diags.push(
                     Diagnostic::error(
                         Code::UnitMismatch,
-                        right.span,
+                        r.span,
                         format!("cannot {verb} {} with {}", l.unit, r.unit),
                     )
                     .label(format!("this is {}", r.unit))
-                    .with_secondary(left.span, format!("this is {}", l.unit))
+                    .with_secondary(l.span, format!("this is {}", l.unit))
                     .help("both sides must have the same unit; a percent such as 70% is dimensionless"),
                 );
                 None
@@ -360,148 +437,24 @@ impl<'a> Checker<'a> {
         &mut self,
         span: Span,
         message: String,
-        found: &Typed,
-        other: Option<(&Typed, &Expr)>,
+        found: &TypedExpr,
+        other: Option<&TypedExpr>,
+        help: &str,
     ) {
         let mut d = Diagnostic::error(Code::TypeMismatch, span, message)
-            .label(format!("this is {}", found.ty));
-        if let Some((t, e)) = other {
-            d = d.with_secondary(e.span, format!("this is {}", t.ty));
+            .label(format!("this is {}", found.ty))
+            .help(help.to_owned());
+        if let Some(o) = other {
+            d = d.with_secondary(o.span, format!("this is {}", o.ty));
         }
         self.diags.push(d);
-    }
-
-    fn call(
-        &mut self,
-        expr: &Expr,
-        name: &str,
-        args: &[Expr],
-        star: bool,
-        filter: Option<&Expr>,
-    ) -> Option<Typed> {
-        let Some(function) = Function::parse(name) else {
-            let mut d = Diagnostic::error(
-                Code::UnknownFunction,
-                expr.span,
-                format!("no function named `{name}`"),
-            )
-            .label("unknown function");
-            if let Some(s) = did_you_mean(name, functions::NAMES.iter().copied()) {
-                d = d.help(format!("did you mean `{s}`?"));
-            }
-            self.diags.push(d);
-            return None;
-        };
-        if !self.level_allows(function, expr, filter) {
-            return None;
-        }
-        if star && function != Function::Count {
-            self.argument(
-                expr.span,
-                format!("`{name}(*)` is not allowed; only `count(*)` is"),
-            );
-            return None;
-        }
-        let (min, max) = function.arity();
-        if args.len() < min || args.len() > max {
-            let expected = if min == max {
-                format!("{min}")
-            } else if max == usize::MAX {
-                format!("at least {min}")
-            } else {
-                format!("{min} to {max}")
-            };
-            self.diags.push(
-                Diagnostic::error(
-                    Code::Arity,
-                    expr.span,
-                    format!(
-                        "`{name}` takes {expected} argument{}, but {} {} given",
-                        if expected == "1" { "" } else { "s" },
-                        args.len(),
-                        if args.len() == 1 { "was" } else { "were" }
-                    ),
-                )
-                .label("wrong number of arguments")
-                .help(function.signature()),
-            );
-            return None;
-        }
-        let outer = self.in_aggregate;
-        let outer_mode = self.mode;
-        if function.is_aggregate() {
-            self.in_aggregate = true;
-            self.mode = Mode::Row;
-        }
-        let typed: Vec<Option<Typed>> = args.iter().map(|a| self.check(a)).collect();
-        if let Some(f) = filter {
-            self.predicate(f, "an aggregate's `where`");
-        }
-        self.in_aggregate = outer;
-        self.mode = outer_mode;
-        let typed: Option<Vec<Typed>> = typed.into_iter().collect();
-        functions::result(self, function, expr, args, &typed?)
-    }
-
-    /// Whether `function` may appear here; reports when it may not.
-    fn level_allows(&mut self, function: Function, expr: &Expr, filter: Option<&Expr>) -> bool {
-        let name = function.name();
-        if function.is_aggregate() {
-            let problem = match (self.mode, self.in_aggregate) {
-                (Mode::Row, true) | (Mode::Formula, true) => Some((
-                    Code::NestedAggregate,
-                    format!("`{name}` is inside another aggregate"),
-                    "aggregates cannot nest; compute the inner value as its own metric",
-                )),
-                (Mode::Row, false) => Some((
-                    Code::AggregateInRow,
-                    format!("`{name}` aggregates rows, but only row-level expressions are allowed here"),
-                    "`where` and `exclude` look at one row at a time; move the aggregate into `formula`",
-                )),
-                (Mode::Derived, _) => Some((
-                    Code::DerivedFormula,
-                    format!("`{name}` aggregates rows, but a derived metric is built only from other metrics"),
-                    "give this metric a `from:` source, or define the aggregate as its own metric",
-                )),
-                (Mode::Formula, false) => None,
-            };
-            if let Some((code, message, help)) = problem {
-                self.diags.push(
-                    Diagnostic::error(code, expr.span, message)
-                        .label("aggregate here")
-                        .help(help),
-                );
-                return false;
-            }
-            return true;
-        }
-        if let Some(f) = filter {
-            self.argument(
-                f.span,
-                format!("`{name}` is not an aggregate and takes no `where`"),
-            );
-            return false;
-        }
-        if self.mode == Mode::Derived && !function.allowed_in_derived() {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::DerivedFormula,
-                    expr.span,
-                    format!("`{name}` works on rows, but a derived metric is built only from other metrics"),
-                )
-                .label("row function here")
-                .help("derived formulas may use `abs`, `round`, `coalesce` and `if`"),
-            );
-            return false;
-        }
-        true
     }
 
     pub(crate) fn argument(&mut self, span: Span, message: String) {
         self.diags.push(
             Diagnostic::error(Code::Argument, span, message)
                 .label("not accepted here")
-                .help("see docs/language.md for what each function takes"),
+                .help("see docs/functions.md for what each function takes"),
         );
     }
 
@@ -512,12 +465,12 @@ impl<'a> Checker<'a> {
 
 /// The common unit of two values that meet in a comparison, `coalesce` or
 /// `if`; a bare literal takes the other side's unit.
-pub(crate) fn unify_units(l: &Typed, r: &Typed) -> Option<Unit> {
-    if l.unit == r.unit {
+pub(crate) fn unify_units(l: &TypedExpr, r: &TypedExpr) -> Option<Unit> {
+    if l.unit == r.unit || r.unit.is_opaque() {
         Some(l.unit.clone())
-    } else if l.literal {
+    } else if l.takes_other_unit() || l.unit.is_opaque() {
         Some(r.unit.clone())
-    } else if r.literal {
+    } else if r.takes_other_unit() {
         Some(l.unit.clone())
     } else {
         None

@@ -1,8 +1,8 @@
 //! Types and units of expressions, and the checker that infers them
 //! (LANGUAGE.md §4–5).
 
+mod calls;
 pub mod check;
-mod functions;
 pub mod unit;
 
 pub use unit::Unit;

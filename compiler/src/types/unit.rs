@@ -36,6 +36,17 @@ impl Unit {
         }
     }
 
+    /// A unit the language does not know, kept under its name after it
+    /// was reported, so nothing that follows from it is reported again.
+    pub fn opaque(name: &str) -> Unit {
+        Unit::base(&format!("?{name}"))
+    }
+
+    /// Whether the unit is built from an unknown (opaque) unit.
+    pub fn is_opaque(&self) -> bool {
+        self.exponents.keys().any(|k| k.starts_with('?'))
+    }
+
     pub fn is_dimensionless(&self) -> bool {
         self.exponents.is_empty()
     }

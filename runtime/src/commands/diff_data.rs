@@ -14,7 +14,6 @@ use serde::Serialize;
 use std::path::Path;
 use yardstick_compiler::drift::diff::{Change, Kind};
 use yardstick_compiler::model::Library;
-use yardstick_lower::QueryArgs;
 
 /// How many of the largest moves to report.
 const LARGEST: usize = 5;
@@ -116,12 +115,9 @@ async fn values(
     metric: &str,
     by: Option<&str>,
 ) -> Result<Vec<(String, Option<f64>)>, Fatal> {
-    let args = QueryArgs {
-        metrics: vec![metric.to_owned()],
-        by: by.map(|d| vec![d.to_owned()]).unwrap_or_default(),
-        ..QueryArgs::default()
-    };
-    let prepared = query::prepare_reusing(spec, library, &args, tables).await?;
+    let dims: Vec<&str> = by.into_iter().collect();
+    let request = query::internal_request(library, &[metric], &dims, None, None)?;
+    let prepared = query::prepare_reusing(spec, library, &request, tables).await?;
     let batches = query::execute(&prepared).await?;
     rows(&batches, metric, by)
 }

@@ -1,7 +1,7 @@
 //! `yardstick explain`: the logical plan, the optimised physical plan, and
 //! with `--sql` the SQL a warehouse can run.
 
-use super::query::{load, query_args, tokio_runtime};
+use super::query::{checked, tokio_runtime};
 use crate::cli::{Dialect, ExplainCommand};
 use crate::report::Style;
 use crate::{query, Fatal, Outcome};
@@ -14,13 +14,13 @@ use datafusion::sql::unparser::dialect::{
 use datafusion::sql::unparser::Unparser;
 
 pub fn run(args: &ExplainCommand, style: Style) -> Result<Outcome, Fatal> {
-    let Some(library) = load(&args.query, style)? else {
-        return Ok(Outcome::Failed);
+    let (library, request) = match checked("explain", &args.query, style)? {
+        Ok(checked) => checked,
+        Err(outcome) => return Ok(outcome),
     };
     let runtime = tokio_runtime()?;
     let text = runtime.block_on(async {
-        let prepared =
-            query::prepare(&args.query.spec.spec, &library, &query_args(&args.query)).await?;
+        let prepared = query::prepare(&args.query.spec.spec, &library, &request).await?;
         let plan = &prepared.lowered.plan;
         let state = prepared.ctx.state();
         let optimized = state

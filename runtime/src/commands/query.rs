@@ -1,40 +1,52 @@
 //! `yardstick query`: compute metrics on the data.
 
 use crate::cli::{QueryCommand, QueryOpts};
-use crate::report::Style;
+use crate::report::{self, Style};
 use crate::{query, Fatal, Outcome};
 use yardstick_compiler::model::Library;
-use yardstick_lower::QueryArgs;
+use yardstick_compiler::query::Request;
 
 pub fn run(args: &QueryCommand, style: Style) -> Result<Outcome, Fatal> {
-    let Some(library) = load(&args.query, style)? else {
-        return Ok(Outcome::Failed);
+    let (library, request) = match checked("query", &args.query, style)? {
+        Ok(checked) => checked,
+        Err(outcome) => return Ok(outcome),
     };
     let runtime = tokio_runtime()?;
-    let batches = runtime.block_on(async {
-        let prepared =
-            query::prepare(&args.query.spec.spec, &library, &query_args(&args.query)).await?;
+    let (batches, lowered) = runtime.block_on(async {
+        let prepared = query::prepare(&args.query.spec.spec, &library, &request).await?;
         let batches = query::execute(&prepared).await?;
-        Ok::<_, Fatal>((batches, prepared.lowered.columns))
+        Ok::<_, Fatal>((batches, prepared.lowered))
     })?;
-    query::output::write(&batches.0, &batches.1, args.format, args.output.as_deref())?;
+    query::output::write(
+        &batches,
+        &lowered.columns,
+        args.format,
+        args.output.as_deref(),
+    )?;
     Ok(Outcome::Ok)
 }
 
-/// Compiles the library; `None` (diagnostics printed) when it has errors.
-pub fn load(opts: &QueryOpts, style: Style) -> Result<Option<Library>, Fatal> {
-    Ok(super::compile_or_report(&opts.spec.spec, false, style)?.map(|c| c.library))
-}
-
-pub fn query_args(opts: &QueryOpts) -> QueryArgs {
-    QueryArgs {
-        metrics: opts.metrics.clone(),
-        by: opts.by.clone(),
-        grain: opts.grain.clone(),
-        from: opts.from,
-        to: opts.to,
-        as_of: opts.as_of,
-        filter: opts.filter.clone(),
+/// The library compiled and the query checked against it, for `query` and
+/// `explain`; or how the command ends, with the problems printed: exit 1
+/// for a library with errors, 2 for a query that cannot run.
+pub fn checked(
+    command: &str,
+    opts: &QueryOpts,
+    style: Style,
+) -> Result<Result<(Library, Request), Outcome>, Fatal> {
+    let Some(compiled) = super::compile_or_report(&opts.spec.spec, false, style)? else {
+        return Ok(Err(Outcome::Failed));
+    };
+    let mut sources = compiled.sources;
+    let (args, problems) = query::args::query_args(command, opts, &mut sources);
+    let (request, mut diags) = yardstick_compiler::query::check(&compiled.library, &args);
+    problems.into_iter().for_each(|p| diags.push(p));
+    match request.filter(|_| !diags.has_errors()) {
+        Some(request) => Ok(Ok((compiled.library, request))),
+        None => {
+            eprint!("{}", report::human(&diags, &sources, style));
+            Ok(Err(Outcome::Refused))
+        }
     }
 }
 

@@ -16,10 +16,10 @@ use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
+use yardstick_compiler::ir::Literal;
 use yardstick_compiler::model::{Expectation, Library, Source, Test};
-use yardstick_compiler::syntax::ast::{Expr, ExprKind};
 use yardstick_compiler::syntax::literal::format_date;
-use yardstick_lower::{NaiveDate, QueryArgs, Request};
+use yardstick_lower::NaiveDate;
 
 pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
     let Some(compiled) = super::compile_or_report(&args.spec, false, style)? else {
@@ -55,16 +55,16 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
     // The given rows, made into tables once for all of the test's queries.
     let tables = tables(library, test)?;
     for expectation in &test.expects {
-        let args = QueryArgs {
-            metrics: vec![expectation.metric.clone()],
-            by: expectation.by.clone(),
-            grain: expectation.grain.clone(),
-            as_of: expectation.as_of.as_ref().and_then(date_of),
-            ..QueryArgs::default()
-        };
-        let request = Request::resolve(library, &args).map_err(|e| Fatal(e.0))?;
+        let by: Vec<&str> = expectation.by.iter().map(String::as_str).collect();
+        let request = query::internal_request(
+            library,
+            &[expectation.metric.as_str()],
+            &by,
+            expectation.grain.as_deref(),
+            expectation.as_of.and_then(date_of),
+        )?;
         let ctx = SessionContext::new();
-        let prepared = query::prepare_over(ctx, tables.clone(), library, request).await?;
+        let prepared = query::prepare_over(ctx, tables.clone(), library, &request).await?;
         let batches = query::execute(&prepared).await?;
         let actual = rows(&batches, &expectation.metric)?;
         let expected = expected_rows(expectation);
@@ -80,13 +80,8 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
     Ok(problems)
 }
 
-fn date_of(e: &Expr) -> Option<NaiveDate> {
-    let text = match &e.kind {
-        ExprKind::Date { days, .. } => format_date(*days),
-        ExprKind::Timestamp { text, .. } => text.get(..10)?.to_owned(),
-        _ => return None,
-    };
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
+fn date_of(days: i32) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format_date(days), "%Y-%m-%d").ok()
 }
 
 /// Every source as an in-memory table: the test's rows, or none.
@@ -145,28 +140,18 @@ fn column(
     Ok(ScalarValue::iter_to_array(values)?)
 }
 
-fn scalar(value: Option<&Expr>, ty: &DataType) -> Result<ScalarValue, Fatal> {
+fn scalar(value: Option<&Literal>, ty: &DataType) -> Result<ScalarValue, Fatal> {
     let typed_null = || ScalarValue::try_from(ty).map_err(|e| Fatal(e.to_string()));
-    let Some(value) = value else {
-        return typed_null();
-    };
-    let raw = match &value.kind {
-        ExprKind::Null => return typed_null(),
-        ExprKind::Number { value, integer } => {
-            if *integer && matches!(ty, DataType::Int64) {
-                ScalarValue::Int64(Some(*value as i64))
-            } else {
-                ScalarValue::Float64(Some(*value))
-            }
-        }
-        ExprKind::Percent { value } => ScalarValue::Float64(Some(*value)),
-        ExprKind::String { value } => ScalarValue::Utf8(Some(value.clone())),
-        ExprKind::Bool { value } => ScalarValue::Boolean(Some(*value)),
-        ExprKind::Date { days, .. } => ScalarValue::Date32(Some(*days)),
-        ExprKind::Timestamp { micros, .. } => {
+    let raw = match value {
+        None | Some(Literal::Null) => return typed_null(),
+        Some(Literal::Int(i)) => ScalarValue::Int64(Some(*i)),
+        Some(Literal::Float(v) | Literal::Percent(v)) => ScalarValue::Float64(Some(*v)),
+        Some(Literal::String(s)) => ScalarValue::Utf8(Some(s.clone())),
+        Some(Literal::Bool(b)) => ScalarValue::Boolean(Some(*b)),
+        Some(Literal::Date(days)) => ScalarValue::Date32(Some(*days)),
+        Some(Literal::Timestamp(micros)) => {
             ScalarValue::TimestampMicrosecond(Some(*micros), Some("UTC".into()))
         }
-        _ => return typed_null(),
     };
     Ok(raw.cast_to(ty)?)
 }
@@ -221,21 +206,23 @@ fn expected_rows(e: &Expectation) -> Vec<Row> {
         .collect()
 }
 
-fn number(e: &Expr) -> Option<f64> {
-    match e.kind {
-        ExprKind::Number { value, .. } | ExprKind::Percent { value } => Some(value),
-        _ => None,
-    }
+fn number(value: &Literal) -> Option<f64> {
+    value.number()
 }
 
-fn text(e: &Expr) -> String {
-    match &e.kind {
-        ExprKind::String { value } => value.clone(),
-        ExprKind::Number { value, .. } => value.to_string(),
-        ExprKind::Bool { value } => value.to_string(),
-        ExprKind::Date { days, .. } => format_date(*days),
-        ExprKind::Timestamp { text, .. } => text.clone(),
-        _ => "null".to_owned(),
+/// A key as the result table prints it.
+fn text(value: &Literal) -> String {
+    match value {
+        Literal::String(s) => s.clone(),
+        Literal::Int(_) | Literal::Float(_) | Literal::Percent(_) => {
+            value.number().unwrap_or_default().to_string()
+        }
+        Literal::Bool(b) => b.to_string(),
+        Literal::Date(days) => format_date(*days),
+        Literal::Timestamp(micros) => chrono::DateTime::from_timestamp_micros(*micros)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default(),
+        Literal::Null => "null".to_owned(),
     }
 }
 
@@ -280,7 +267,7 @@ fn describe(e: &Expectation) -> String {
     if let Some(g) = &e.grain {
         s.push_str(&format!(" grain {g}"));
     }
-    if let Some(d) = e.as_of.as_ref().and_then(date_of) {
+    if let Some(d) = e.as_of.and_then(date_of) {
         s.push_str(&format!(" as of {d}"));
     }
     s

@@ -1,6 +1,7 @@
 //! Running metric queries: register the sources a query reads, settle its
 //! time frame from the data, lower it to a plan and execute it.
 
+pub mod args;
 pub mod catalog;
 pub mod output;
 
@@ -14,8 +15,9 @@ use datafusion::logical_expr::{cast, col};
 use datafusion::prelude::SessionContext;
 use std::path::Path;
 use yardstick_compiler::model::Library;
+use yardstick_compiler::query::{Arg, QueryArgs, Request};
 use yardstick_lower::translate::utc_timestamp;
-use yardstick_lower::{Lowered, QueryArgs, Request};
+use yardstick_lower::{DataRange, Lowered};
 
 /// A query ready to run: its session (with the tables registered) and plan.
 pub struct Prepared {
@@ -25,13 +27,34 @@ pub struct Prepared {
     pub sources: String,
 }
 
-fn bad_query(e: yardstick_lower::LowerError) -> Fatal {
-    Fatal(e.0)
+/// A query the runtime itself asks (the test runner, `diff --data`),
+/// checked like one from the command line; its problems are ours, so they
+/// come back as one message.
+pub fn internal_request(
+    library: &Library,
+    metrics: &[&str],
+    by: &[&str],
+    grain: Option<&str>,
+    as_of: Option<NaiveDate>,
+) -> Result<Request, Fatal> {
+    let arg = Arg::unplaced;
+    let args = QueryArgs {
+        metrics: metrics.iter().map(|m| arg(m)).collect(),
+        by: by.iter().map(|d| arg(d)).collect(),
+        grain: grain.map(arg),
+        as_of: as_of.map(|d| arg(&d.to_string())),
+        ..QueryArgs::default()
+    };
+    let (request, diags) = yardstick_compiler::query::check(library, &args);
+    request.ok_or_else(|| {
+        let why: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
+        Fatal(format!("the query cannot run: {}", why.join("; ")))
+    })
 }
 
-/// Prepares a query over the library's data files.
-pub async fn prepare(spec: &Path, library: &Library, args: &QueryArgs) -> Result<Prepared, Fatal> {
-    prepare_reusing(spec, library, args, &mut Tables::new()).await
+/// Prepares a checked query over the library's data files.
+pub async fn prepare(spec: &Path, library: &Library, request: &Request) -> Result<Prepared, Fatal> {
+    prepare_reusing(spec, library, request, &mut Tables::new()).await
 }
 
 /// Like [`prepare`], registering only the sources `tables` does not hold
@@ -39,20 +62,13 @@ pub async fn prepare(spec: &Path, library: &Library, args: &QueryArgs) -> Result
 pub async fn prepare_reusing(
     spec: &Path,
     library: &Library,
-    args: &QueryArgs,
+    request: &Request,
     tables: &mut Tables,
 ) -> Result<Prepared, Fatal> {
-    let request = Request::resolve(library, args).map_err(bad_query)?;
     let ctx = SessionContext::new();
-    for (source_name, metrics) in request.base_metrics(library) {
-        let Some(source) = library.sources.get(&source_name) else {
-            continue;
-        };
-        tables.register(&ctx, spec, source).await?;
-        for joined in yardstick_lower::joined_sources_used(source, &request, &metrics) {
-            if let Some(j) = library.sources.get(&joined) {
-                tables.register(&ctx, spec, j).await?;
-            }
+    for source_name in request.sources_read(library) {
+        if let Some(source) = library.sources.get(&source_name) {
+            tables.register(&ctx, spec, source).await?;
         }
     }
     prepare_over(ctx, tables.clone(), library, request).await
@@ -63,20 +79,20 @@ pub async fn prepare_over(
     ctx: SessionContext,
     tables: Tables,
     library: &Library,
-    request: Request,
+    request: &Request,
 ) -> Result<Prepared, Fatal> {
-    let needs_bounds = match request.grain {
-        None => request.as_of.is_none(),
-        Some(_) => request.from.is_none() || request.to.is_none(),
-    };
-    let (oldest, newest) = if needs_bounds {
-        time_range(&ctx, &tables, library, &request).await?
+    let (oldest, newest) = if yardstick_lower::needs_data_range(request) {
+        time_range(&ctx, &tables, library, request).await?
     } else {
         (None, None)
     };
-    let today = Utc::now().date_naive();
-    let frame = yardstick_lower::time_frame(&request, oldest, newest, today).map_err(bad_query)?;
-    let lowered = yardstick_lower::lower(library, &request, &frame, &tables).map_err(bad_query)?;
+    let range = DataRange {
+        oldest,
+        newest,
+        today: Utc::now().date_naive(),
+    };
+    let lowered =
+        yardstick_lower::lower(library, request, range, &tables).map_err(|e| Fatal(e.0))?;
     Ok(Prepared {
         ctx,
         lowered,
@@ -93,7 +109,7 @@ async fn time_range(
 ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), Fatal> {
     let mut oldest: Option<i64> = None;
     let mut newest: Option<i64> = None;
-    for (source, column) in yardstick_lower::time_columns(library, request) {
+    for (source, column) in request.time_columns(library) {
         let Some(table) = tables.get(&source) else {
             continue;
         };

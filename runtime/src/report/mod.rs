@@ -1,10 +1,7 @@
 //! Printing diagnostics: `human` (miette reports with snippets), `json`
 //! (the same problems as data) and `github` (workflow annotations).
 
-mod human;
 pub mod sarif;
-
-pub use human::human;
 
 use crate::cli::Color;
 use serde::Serialize;
@@ -32,15 +29,11 @@ impl Style {
     }
 }
 
-/// "2 errors, 1 warning in 3 files" — the last line of `check`.
-pub fn summary(diags: &Diagnostics, files: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {} in {}",
-        plural(diags.error_count(), "error"),
-        plural(diags.warning_count(), "warning"),
-        plural(files, "file")
-    )
+pub use yardstick_compiler::diagnostics::render::summary;
+
+/// Every diagnostic as a miette report, coloured as `style` says.
+pub fn human(diags: &Diagnostics, sources: &SourceMap, style: Style) -> String {
+    yardstick_compiler::diagnostics::render::human(diags, sources, style.color)
 }
 
 #[derive(Serialize)]

@@ -1,17 +1,18 @@
-//! miette rendering: each diagnostic with its source snippet, labels, code
-//! and help. Labels in other files become related reports.
+//! Diagnostics as people read them: miette reports, each with its source
+//! snippet, labels, code and help; labels in other files become related
+//! reports. Rendering makes a string and touches no terminal, so the
+//! compiler's case suite renders without the runtime.
 
-use super::Style;
+use super::{Diagnostic, Diagnostics, Severity};
+use crate::span::{SourceMap, Span};
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
     NamedSource, SourceSpan,
 };
-use yardstick_compiler::diagnostics::{Diagnostic, Diagnostics, Severity};
-use yardstick_compiler::span::{SourceMap, Span};
 
-/// Every diagnostic rendered, in order.
-pub fn human(diags: &Diagnostics, sources: &SourceMap, style: Style) -> String {
-    let theme = if style.color {
+/// Every diagnostic rendered, in order, in colour or not.
+pub fn human(diags: &Diagnostics, sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
@@ -26,6 +27,17 @@ pub fn human(diags: &Diagnostics, sources: &SourceMap, style: Style) -> String {
         out.push('\n');
     }
     out
+}
+
+/// "2 errors, 1 warning in 3 files" — the last line of `check`.
+pub fn summary(diags: &Diagnostics, files: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {} in {}",
+        plural(diags.error_count(), "error"),
+        plural(diags.warning_count(), "warning"),
+        plural(files, "file")
+    )
 }
 
 /// One diagnostic as miette wants it.

@@ -1,0 +1,144 @@
+//! The operators and duration literals, shared by the syntax tree and the
+//! typed IR: they mean the same in both.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    And,
+    Or,
+    Cmp(CmpOp),
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+            BinaryOp::Cmp(c) => c.symbol(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CmpOp> {
+        Some(match text {
+            "==" => CmpOp::Eq,
+            "!=" => CmpOp::Ne,
+            "<" => CmpOp::Lt,
+            "<=" => CmpOp::Le,
+            ">" => CmpOp::Gt,
+            ">=" => CmpOp::Ge,
+            _ => return None,
+        })
+    }
+}
+
+/// A duration literal: `90d`, `3mo`. Calendar units stay calendar units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Duration {
+    pub amount: u32,
+    pub unit: DurationUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DurationUnit {
+    #[serde(rename = "s")]
+    Second,
+    #[serde(rename = "min")]
+    Minute,
+    #[serde(rename = "h")]
+    Hour,
+    #[serde(rename = "d")]
+    Day,
+    #[serde(rename = "w")]
+    Week,
+    #[serde(rename = "mo")]
+    Month,
+    #[serde(rename = "q")]
+    Quarter,
+    #[serde(rename = "y")]
+    Year,
+}
+
+impl DurationUnit {
+    pub fn parse(suffix: &str) -> Option<DurationUnit> {
+        Some(match suffix {
+            "s" => DurationUnit::Second,
+            "min" => DurationUnit::Minute,
+            "h" => DurationUnit::Hour,
+            "d" => DurationUnit::Day,
+            "w" => DurationUnit::Week,
+            "mo" => DurationUnit::Month,
+            "q" => DurationUnit::Quarter,
+            "y" => DurationUnit::Year,
+            _ => return None,
+        })
+    }
+
+    pub fn suffix(self) -> &'static str {
+        match self {
+            DurationUnit::Second => "s",
+            DurationUnit::Minute => "min",
+            DurationUnit::Hour => "h",
+            DurationUnit::Day => "d",
+            DurationUnit::Week => "w",
+            DurationUnit::Month => "mo",
+            DurationUnit::Quarter => "q",
+            DurationUnit::Year => "y",
+        }
+    }
+
+    /// Months, quarters and years step by the calendar, not by a fixed length.
+    pub fn is_calendar(self) -> bool {
+        matches!(
+            self,
+            DurationUnit::Month | DurationUnit::Quarter | DurationUnit::Year
+        )
+    }
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.amount, self.unit.suffix())
+    }
+}

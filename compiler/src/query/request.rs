@@ -1,0 +1,180 @@
+//! A checked query: resolved metric ids, dimensions as columns, the grain,
+//! dates and the typed `--where`; and what it needs from the data (its base
+//! metrics by source, the sources it joins, its time columns).
+
+use crate::ir::{ColumnRef, MetricId, TypedExpr};
+use crate::model::{Definition, Library, Metric};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The period length of a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub const NAMES: &'static [&'static str] = &["day", "week", "month", "quarter", "year"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Grain> {
+        Some(match name {
+            "day" => Grain::Day,
+            "week" => Grain::Week,
+            "month" => Grain::Month,
+            "quarter" => Grain::Quarter,
+            "year" => Grain::Year,
+            _ => return None,
+        })
+    }
+}
+
+/// A dimension of the result: the column each source groups by, and its
+/// name as the user wrote it (the output column's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dimension {
+    pub name: String,
+    pub column: ColumnRef,
+}
+
+/// A query checked against the library.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub metrics: Vec<MetricId>,
+    pub by: Vec<Dimension>,
+    pub grain: Option<Grain>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub as_of: Option<NaiveDate>,
+    pub filter: Option<TypedExpr>,
+}
+
+/// The base metrics behind `metrics` (the inputs of derived metrics, and
+/// theirs), each once.
+pub fn base_metrics<'l>(
+    library: &'l Library,
+    metrics: impl IntoIterator<Item = &'l Metric>,
+) -> Vec<&'l Metric> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut stack: Vec<&Metric> = metrics.into_iter().collect();
+    while let Some(metric) = stack.pop() {
+        if !seen.insert(metric.name.as_str()) {
+            continue;
+        }
+        match &metric.definition {
+            Definition::Base(_) => out.push(metric),
+            Definition::Derived(d) => {
+                stack.extend(d.inputs.iter().filter_map(|i| library.metric(i)))
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The sources the base metrics behind `metrics` read.
+pub(super) fn sources_of<'l>(
+    library: &'l Library,
+    metrics: impl IntoIterator<Item = &'l Metric>,
+) -> BTreeSet<String> {
+    base_metrics(library, metrics)
+        .into_iter()
+        .filter_map(|m| match &m.definition {
+            Definition::Base(b) => Some(b.source.clone()),
+            Definition::Derived(_) => None,
+        })
+        .collect()
+}
+
+impl Request {
+    fn requested<'l>(&self, library: &'l Library) -> Vec<&'l Metric> {
+        self.metrics
+            .iter()
+            .filter_map(|m| library.metric(m))
+            .collect()
+    }
+
+    /// Every base metric the request computes (inputs of derived metrics
+    /// included), by source, each source's in name order.
+    pub fn base_metrics<'l>(&self, library: &'l Library) -> BTreeMap<String, Vec<&'l Metric>> {
+        let mut out: BTreeMap<String, Vec<&Metric>> = BTreeMap::new();
+        for m in base_metrics(library, self.requested(library)) {
+            if let Definition::Base(b) = &m.definition {
+                out.entry(b.source.clone()).or_default().push(m);
+            }
+        }
+        out
+    }
+
+    /// The sources a scan of `source` joins for this request: those its
+    /// metrics' filters and formulas, its excludes, the `--where` and the
+    /// dimensions reach through a join.
+    pub fn joins_used(
+        &self,
+        library: &Library,
+        source: &str,
+        metrics: &[&Metric],
+    ) -> BTreeSet<String> {
+        let mut used = BTreeSet::new();
+        let mut note = |e: &TypedExpr| {
+            used.extend(e.columns().into_iter().filter_map(|c| c.join.clone()));
+        };
+        for metric in metrics {
+            let filters = library.filters_of(metric);
+            filters.wheres.into_iter().for_each(&mut note);
+            filters.excludes.into_iter().for_each(&mut note);
+            if let Definition::Base(b) = &metric.definition {
+                note(&b.formula);
+            }
+        }
+        if let Some(s) = library.sources.get(source) {
+            s.excludes.iter().for_each(&mut note);
+        }
+        if let Some(w) = &self.filter {
+            note(w);
+        }
+        used.extend(self.by.iter().filter_map(|d| d.column.join.clone()));
+        used
+    }
+
+    /// Every source the request reads: the sources of its base metrics and
+    /// the sources they join.
+    pub fn sources_read(&self, library: &Library) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (source, metrics) in self.base_metrics(library) {
+            out.extend(self.joins_used(library, &source, &metrics));
+            out.insert(source);
+        }
+        out
+    }
+
+    /// The time columns whose range sets the query's defaults:
+    /// `(source, column)`.
+    pub fn time_columns(&self, library: &Library) -> Vec<(String, String)> {
+        let mut out = BTreeSet::new();
+        for (source, metrics) in self.base_metrics(library) {
+            for m in metrics {
+                if let Definition::Base(b) = &m.definition {
+                    if let Some(t) = &b.time {
+                        out.insert((source.clone(), t.clone()));
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+}
