@@ -7,6 +7,7 @@
 //! computing derived metrics on top ([`combine`]).
 
 mod combine;
+pub mod percentile;
 mod scan;
 pub mod translate;
 pub mod window;
