@@ -274,11 +274,19 @@ fn aggregate(
         "avg" => agg::avg(need(arg)?),
         "min" => agg::min(need(arg)?),
         "max" => agg::max(need(arg)?),
-        "median" => agg::median(cast(need(arg)?, DataType::Float64)),
+        "median" => crate::percentile::median(need(arg)?),
         "percentile" => {
-            let x = cast(need(arg)?, DataType::Float64);
-            let p = need(a.next())?;
-            agg::percentile_cont(x.sort(true, false), p)
+            let x = need(arg)?;
+            let p = match need(a.next())? {
+                DfExpr::Literal(ScalarValue::Float64(Some(p)), _) => p,
+                DfExpr::Literal(ScalarValue::Int64(Some(p)), _) => p as f64,
+                other => {
+                    return Err(LowerError(format!(
+                        "`percentile` needs a constant p, not {other}"
+                    )))
+                }
+            };
+            crate::percentile::percentile(x, p)
         }
         other => return Err(LowerError(format!("no aggregate named `{other}`"))),
     };
