@@ -168,6 +168,32 @@ fn explain_prints_plans_and_sql_for_each_dialect() {
 }
 
 #[test]
+fn explain_writes_percentiles_as_percentile_cont() {
+    // Yardstick's exact aggregate has no SQL name of its own; Postgres and
+    // DuckDB compute the same with percentile_cont (checked by hand on
+    // specs/cx's tickets: 131.93 and 80.0333... in both and in `query`).
+    for dialect in ["postgres", "duckdb"] {
+        let out = ok(&yardstick(&[
+            "explain",
+            "urgent_resolve_p90",
+            "time_to_resolve",
+            "--spec",
+            "specs/cx",
+            "--sql",
+            "--dialect",
+            dialect,
+        ]));
+        let sql = out.split("== sql").nth(1).expect("sql section");
+        assert!(
+            sql.contains("percentile_cont(0.9) WITHIN GROUP (ORDER BY ")
+                && sql.contains("percentile_cont(0.5) WITHIN GROUP (ORDER BY "),
+            "{dialect}: {sql}"
+        );
+        assert!(!sql.contains("percentile("), "{dialect}: {sql}");
+    }
+}
+
+#[test]
 fn a_broken_library_stops_query_with_exit_1() {
     let dir = tempfile::tempdir().expect("temp");
     std::fs::write(dir.path().join("a.yard"), "metric m { formula: nope }\n").expect("w");

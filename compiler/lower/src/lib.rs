@@ -9,6 +9,7 @@
 //! metrics on top ([`combine`]).
 
 mod combine;
+pub mod percentile;
 mod scan;
 pub mod translate;
 pub mod window;

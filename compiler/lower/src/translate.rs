@@ -341,11 +341,14 @@ fn aggregate(
         Function::Avg => agg::avg(arg()?),
         Function::Min => agg::min(arg()?),
         Function::Max => agg::max(arg()?),
-        Function::Median => agg::median(cast(arg()?, DataType::Float64)),
+        Function::Median => crate::percentile::median(arg()?),
         Function::Percentile => {
-            let x = cast(arg()?, DataType::Float64);
-            let p = arg()?;
-            agg::percentile_cont(x.sort(true, false), p)
+            let x = arg()?;
+            // The checker keeps p a constant in [0, 1].
+            let p = args.get(1).and_then(TypedExpr::number).ok_or_else(|| {
+                LowerError("`percentile` needs a constant p from 0 to 1".to_owned())
+            })?;
+            crate::percentile::percentile(x, p)
         }
         Function::Coalesce
         | Function::Abs

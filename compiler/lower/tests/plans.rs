@@ -97,3 +97,11 @@ fn a_derived_metric_joins_its_sources_at_the_same_keys() {
         ..args(&["experience_health"])
     }));
 }
+
+#[test]
+fn percentiles_lower_to_the_exact_aggregate() {
+    insta::assert_snapshot!(plan(QueryArgs {
+        as_of: Some(arg("2026-06-30")),
+        ..args(&["time_to_resolve", "urgent_resolve_p90"])
+    }));
+}

@@ -6,12 +6,16 @@ use crate::cli::{Dialect, ExplainCommand};
 use crate::report::Style;
 use crate::{query, Fatal, Outcome};
 use datafusion::physical_plan::displayable;
-use datafusion::sql::sqlparser::ast::BinaryOperator;
+use datafusion::sql::sqlparser::ast::{
+    visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, ObjectName, OrderByExpr, OrderByOptions, Statement,
+};
 use datafusion::sql::unparser::dialect::{
     BigQueryDialect, CustomDialectBuilder, MySqlDialect, PostgreSqlDialect, SnowflakeDialect,
     SqliteDialect,
 };
 use datafusion::sql::unparser::Unparser;
+use std::ops::ControlFlow;
 
 pub fn run(args: &ExplainCommand, style: Style) -> Result<Outcome, Fatal> {
     let (library, request) = match checked("explain", &args.query, style)? {
@@ -67,6 +71,44 @@ fn sql(plan: &datafusion::logical_expr::LogicalPlan, dialect: Dialect) -> Result
         Dialect::Sqlite => Unparser::new(&SqliteDialect {}).plan_to_sql(plan),
     };
     unparsed
-        .map(|statement| statement.to_string())
+        .map(|mut statement| {
+            percentile_cont(&mut statement);
+            statement.to_string()
+        })
         .map_err(|e| Fatal(format!("this plan cannot be written as SQL: {e}")))
+}
+
+/// Writes Yardstick's exact `percentile(x, p)` aggregate (which `median`
+/// lowers to as well) as SQL's `percentile_cont(p) WITHIN GROUP (ORDER BY x)`,
+/// which computes the same. Postgres, DuckDB and Snowflake run it;
+/// BigQuery, MySQL and SQLite have no such aggregate.
+fn percentile_cont(statement: &mut Statement) {
+    let _ = visit_expressions_mut(statement, |e| {
+        let Expr::Function(f) = e else {
+            return ControlFlow::<()>::Continue(());
+        };
+        if !f
+            .name
+            .to_string()
+            .eq_ignore_ascii_case(yardstick_lower::percentile::NAME)
+        {
+            return ControlFlow::Continue(());
+        }
+        let FunctionArguments::List(list) = &mut f.args else {
+            return ControlFlow::Continue(());
+        };
+        if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(x)), p] = list.args.as_slice() {
+            f.within_group = vec![OrderByExpr {
+                expr: x.clone(),
+                options: OrderByOptions {
+                    asc: None,
+                    nulls_first: None,
+                },
+                with_fill: None,
+            }];
+            list.args = vec![p.clone()];
+            f.name = ObjectName::from(vec![Ident::new("percentile_cont")]);
+        }
+        ControlFlow::Continue(())
+    });
 }
