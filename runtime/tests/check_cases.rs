@@ -2,7 +2,9 @@
 //! compile with no diagnostics, every case under `tests/check/err` must
 //! produce at least one error. Each case's snapshot shows its input and the
 //! rendered diagnostics together. A case is a `.yard` file, or a folder of
-//! them for problems that span files.
+//! them for problems that span files. Cases are checked as `yardstick check`
+//! does, so the runtime's own checks (a source's path against the project's
+//! roots, `yardstick::source::outside_roots`) have err cases too.
 
 #![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
 
@@ -15,8 +17,9 @@ fn cases_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/check")
 }
 
-/// A case: its name, its `.yard` files, and its `yardstick.lock` if any.
-type Case = (String, Vec<SourceFile>, Option<SourceFile>);
+/// A case: its name, its `.yard` files, its `yardstick.lock` if any, and
+/// the library directory its sources' paths are relative to.
+type Case = (String, Vec<SourceFile>, Option<SourceFile>, PathBuf);
 
 /// Each case under `dir`.
 fn cases(dir: &str) -> Vec<Case> {
@@ -33,11 +36,16 @@ fn cases(dir: &str) -> Vec<Case> {
             if path.is_dir() {
                 let files = yardstick::library_files::read(&path).expect("case folder");
                 let lock = yardstick::library_files::read_lock(&path).expect("lock");
-                Some((name, files, lock))
+                Some((name, files, lock, path.clone()))
             } else if path.extension()? == "yard" {
                 let text = std::fs::read_to_string(&path).expect("case file");
                 let file = path.file_name()?.to_string_lossy().into_owned();
-                Some((name, vec![SourceFile { path: file, text }], None))
+                Some((
+                    name,
+                    vec![SourceFile { path: file, text }],
+                    None,
+                    root.clone(),
+                ))
             } else {
                 None
             }
@@ -45,12 +53,25 @@ fn cases(dir: &str) -> Vec<Case> {
         .collect()
 }
 
+/// Compiles as `yardstick check` does, with the runtime's checks.
+fn compile(
+    files: Vec<SourceFile>,
+    lock: Option<SourceFile>,
+    spec: &Path,
+) -> yardstick_compiler::Compiled {
+    let mut compiled = yardstick_compiler::compile_with_lock(files, lock);
+    let project = yardstick::project::Project::load(spec).expect("project");
+    yardstick::commands::check_sources(&project, spec, &mut compiled);
+    compiled
+}
+
 /// Input and output side by side, as the snapshot stores them.
 fn render(
     files: &[SourceFile],
     lock: Option<SourceFile>,
+    spec: &Path,
 ) -> (String, yardstick_compiler::Compiled) {
-    let compiled = yardstick_compiler::compile_with_lock(files.to_vec(), lock.clone());
+    let compiled = compile(files.to_vec(), lock.clone(), spec);
     let mut out = String::new();
     for f in files.iter().chain(lock.as_ref()) {
         out.push_str(&format!("=== {}\n{}\n", f.path, f.text.trim_end()));
@@ -99,8 +120,8 @@ fn assert_spans_valid(compiled: &yardstick_compiler::Compiled, case: &str) {
 fn ok_cases_are_clean() {
     let cases = cases("ok");
     assert!(!cases.is_empty());
-    for (name, files, lock) in cases {
-        let (out, compiled) = render(&files, lock);
+    for (name, files, lock, spec) in cases {
+        let (out, compiled) = render(&files, lock, &spec);
         assert!(
             compiled.diagnostics.is_empty(),
             "ok case {name} has diagnostics:\n{out}"
@@ -113,8 +134,8 @@ fn ok_cases_are_clean() {
 fn err_cases_report_errors() {
     let cases = cases("err");
     assert!(!cases.is_empty());
-    for (name, files, lock) in cases {
-        let (out, compiled) = render(&files, lock);
+    for (name, files, lock, spec) in cases {
+        let (out, compiled) = render(&files, lock, &spec);
         assert!(
             !compiled.diagnostics.is_empty(),
             "err case {name} produced no diagnostic"
@@ -129,8 +150,8 @@ fn err_cases_report_errors() {
 #[test]
 fn every_code_is_tested_and_documented() {
     let mut seen = std::collections::BTreeSet::new();
-    for (_, files, lock) in cases("err") {
-        let compiled = yardstick_compiler::compile_with_lock(files, lock);
+    for (_, files, lock, spec) in cases("err") {
+        let compiled = compile(files, lock, &spec);
         seen.extend(compiled.diagnostics.iter().map(|d| d.code));
     }
     let docs = std::fs::read_to_string(cases_root().join("../../docs/diagnostics.md"))

@@ -61,6 +61,7 @@ codes! {
     DriftVersionDown => "yardstick::drift::version_down", "a metric version lower than the locked one";
     DriftRemoved => "yardstick::drift::removed", "a locked metric removed without being deprecated";
     LockSyntax => "yardstick::lock::syntax", "a line of yardstick.lock that cannot be read";
+    SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
 }
 
 impl Serialize for Code {

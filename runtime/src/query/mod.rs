@@ -2,7 +2,9 @@
 //! time frame from the data, lower it to a plan and execute it.
 
 pub mod catalog;
+pub mod files;
 pub mod output;
+pub mod validate;
 
 use crate::Fatal;
 use catalog::Tables;
@@ -43,7 +45,7 @@ pub async fn prepare_reusing(
     tables: &mut Tables,
 ) -> Result<Prepared, Fatal> {
     let request = Request::resolve(library, args).map_err(bad_query)?;
-    let ctx = SessionContext::new();
+    let ctx = crate::session::new_session();
     for (source_name, metrics) in request.base_metrics(library) {
         let Some(source) = library.sources.get(&source_name) else {
             continue;
@@ -137,6 +139,7 @@ fn first_micros(batch: &RecordBatch, column: usize) -> Option<i64> {
 
 /// Runs a prepared query to completion.
 pub async fn execute(prepared: &Prepared) -> Result<Vec<RecordBatch>, Fatal> {
+    let _running = crate::guard::doing(format!("reading the data of {}", prepared.sources));
     let df = prepared
         .ctx
         .execute_logical_plan(prepared.lowered.plan.clone())

@@ -1,0 +1,141 @@
+//! Query sessions and their memory. Every DataFusion session Yardstick
+//! makes comes from [`new_session`]: a fair spill pool of `--memory-limit`
+//! bytes (by default half of the machine's memory, or of the cgroup's
+//! limit when that is lower), spilling to the OS temporary directory.
+//! A query that cannot fit fails with a message naming the limit instead of
+//! being killed by the kernel.
+
+use crate::Fatal;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, OnceLock};
+
+/// The limit for this process, set once from the command line.
+static LIMIT: OnceLock<Limit> = OnceLock::new();
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub bytes: u64,
+    /// Whether it was given as `--memory-limit` (or is the default).
+    pub given: bool,
+}
+
+/// Parses `2GB`, `512MiB`, `1.5 GiB` or a plain number of bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let size: bytesize::ByteSize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write e.g. 2GB, 512MiB or 1073741824"))?;
+    if size.as_u64() < 16 * 1024 * 1024 {
+        return Err(format!("`{text}` is too small; give at least 16MiB"));
+    }
+    Ok(size.as_u64())
+}
+
+/// Sets the limit sessions are made with (the first call wins).
+pub fn set_limit(bytes: Option<u64>) {
+    let limit = match bytes {
+        Some(bytes) => Limit { bytes, given: true },
+        None => Limit {
+            bytes: default_limit(),
+            given: false,
+        },
+    };
+    let _ = LIMIT.set(limit);
+}
+
+/// The limit in force.
+pub fn limit() -> Limit {
+    *LIMIT.get_or_init(|| Limit {
+        bytes: default_limit(),
+        given: false,
+    })
+}
+
+/// Half of the memory this process may use: the machine's
+/// (`/proc/meminfo`), or the cgroup's if lower. 2 GiB when neither can be
+/// read.
+pub fn default_limit() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| mem_total(&t));
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok());
+    match (total, cgroup) {
+        (Some(t), Some(c)) => t.min(c) / 2,
+        (Some(t), None) => t / 2,
+        (None, Some(c)) => c / 2,
+        (None, None) => 2 << 30,
+    }
+}
+
+/// `MemTotal` of `/proc/meminfo`, in bytes.
+fn mem_total(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let mut words = line.split_whitespace().skip(1);
+    let number: u64 = words.next()?.parse().ok()?;
+    match words.next() {
+        Some("kB") | None => number.checked_mul(1024),
+        _ => None,
+    }
+}
+
+/// A session bounded by [`limit`], spilling to disk when it is reached.
+pub fn new_session() -> SessionContext {
+    let bytes = usize::try_from(limit().bytes).unwrap_or(usize::MAX);
+    let pool = TrackConsumersPool::new(
+        FairSpillPool::new(bytes),
+        NonZeroUsize::new(3).unwrap_or(NonZeroUsize::MIN),
+    );
+    match RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(pool))
+        .build_arc()
+    {
+        Ok(runtime) => SessionContext::new_with_config_rt(SessionConfig::new(), runtime),
+        // Only a disk manager that cannot start fails; run without spilling.
+        Err(_) => SessionContext::new(),
+    }
+}
+
+/// Adds the limit to an error that says the memory pool ran out.
+pub fn explain_exhausted(fatal: Fatal) -> Fatal {
+    if !fatal.0.contains("Resources exhausted") {
+        return fatal;
+    }
+    let limit = limit();
+    let how = if limit.given {
+        "the limit given with --memory-limit"
+    } else {
+        "the default limit, half of this machine's memory"
+    };
+    Fatal(format!(
+        "{}\nthe query needs more memory than {} ({how}) even after spilling to disk; \
+         raise it with `--memory-limit SIZE`, or narrow the query (--by, --from/--to)",
+        fatal.0,
+        bytesize::ByteSize::b(limit.bytes).display().iec()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_decimal_and_binary_units() {
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert_eq!(parse_size("512MiB"), Ok(512 * 1024 * 1024));
+        assert_eq!(parse_size("1073741824"), Ok(1 << 30));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("1KB").is_err());
+    }
+
+    #[test]
+    fn mem_total_is_read_in_kibibytes() {
+        let text = "MemTotal:       24683656 kB\nMemFree: 1 kB\n";
+        assert_eq!(mem_total(text), Some(24_683_656 * 1024));
+        assert_eq!(mem_total("MemFree: 1 kB"), None);
+    }
+}
