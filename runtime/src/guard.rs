@@ -127,8 +127,8 @@ impl Caught {
             .unwrap_or_default();
         Fatal(format!(
             "internal error{doing}: {} failed at {}: {}\n\
-             the data may be corrupt or of a kind Yardstick does not support; \
-             please report this with the file's origin (not its contents)",
+             Yardstick stopped the command instead of crashing; the file may be damaged, \
+             or this is a bug: please report it (with where the file came from, not its contents)",
             self.component,
             self.at,
             truncate(&self.message, ECHO_LIMIT)

@@ -338,3 +338,63 @@ fn a_huge_junk_line_gives_a_short_message() {
         out.stderr.len()
     );
 }
+
+/// A panic on a DataFusion worker thread (exact percentiles grouped by a
+/// near-unique key panicked in `percentile_cont`'s merge in DataFusion 55)
+/// is exit 2 naming the source and file; once fixed, the query answers.
+#[test]
+fn a_panic_inside_datafusion_names_the_source_and_file() {
+    let yard = r#"
+source events {
+  path: "events.parquet"
+  time: t
+  dimensions: id
+  columns { id: string  t: timestamp  n: int }
+}
+metric p90 { from: events formula: percentile(n, 0.9) }
+"#;
+    let dir = library(yard);
+    let rows = 250_000;
+    let schema = Schema::new(vec![
+        Field::new("id", DataType::Utf8, true),
+        Field::new("t", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+        Field::new("n", DataType::Int64, true),
+    ]);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(
+            (0..rows).map(|i| format!("k{i}")).collect::<Vec<_>>(),
+        )),
+        Arc::new(TimestampMicrosecondArray::from(vec![
+            1_780_000_000_000_000;
+            rows
+        ])),
+        Arc::new(Int64Array::from((0..rows as i64).collect::<Vec<_>>())),
+    ];
+    let batch = RecordBatch::try_new(Arc::new(schema), columns).expect("batch");
+    let file = std::fs::File::create(dir.path().join("events.parquet")).expect("create");
+    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)
+        .expect("writer");
+    w.write(&batch).expect("write");
+    w.close().expect("close");
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(["query", "p90", "--by", "id", "--format", "csv", "--spec"])
+        .arg(dir.path())
+        .arg("--output")
+        .arg(dir.path().join("out.csv"))
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    match out.status.code() {
+        Some(0) => {
+            let text = std::fs::read_to_string(dir.path().join("out.csv")).expect("out");
+            assert_eq!(text.lines().count(), rows + 1);
+        }
+        Some(2) => {
+            assert!(err.contains("source `events`"), "{err}");
+            assert!(err.contains("events.parquet"), "{err}");
+            assert!(!dir.path().join("out.csv").exists());
+        }
+        other => panic!("exit {other:?}: {err}"),
+    }
+}
