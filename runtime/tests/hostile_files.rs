@@ -276,3 +276,30 @@ fn memory_limits_are_read_and_named() {
     let out = yardstick(&["query", "total", "--memory-limit", "64MiB"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn a_huge_line_in_a_library_file_is_not_echoed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let junk = format!("junk{}\n", "x".repeat(10 << 20));
+    std::fs::write(dir.path().join("lib.yard"), junk).expect("w");
+    let out = yardstick(&["check"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.len() < 2_000, "{} bytes of stderr", err.len());
+    assert!(
+        err.contains("lib.yard:1:1 (the line is too long to show)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn escapes_in_a_library_file_do_not_reach_the_terminal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = "// \u{1b}]0;owned\u{7}\u{1b}[2J\nmetric m { from: nowhere formula: count() }\n";
+    std::fs::write(dir.path().join("lib.yard"), text).expect("w");
+    let out = yardstick(&["check", "--color", "never"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no source named `nowhere`"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+}
