@@ -33,12 +33,17 @@ impl<E: std::fmt::Display> From<E> for Fatal {
 /// Runs a parsed command line, inside the panic boundary (`guard`).
 pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
     let style = report::Style::from_choice(cli.color);
-    session::set_limit(match &cli.command {
-        cli::Command::Query(args) => args.memory.memory_limit,
-        cli::Command::Explain(args) => args.memory.memory_limit,
-        cli::Command::Diff(args) => args.memory.memory_limit,
+    let limit = match &cli.command {
+        cli::Command::Query(args) => Some(args.memory.memory_limit),
+        cli::Command::Explain(args) => Some(args.memory.memory_limit),
+        cli::Command::Diff(args) => Some(args.memory.memory_limit),
+        cli::Command::Test(_) => Some(None),
         _ => None,
-    });
+    };
+    if let Some(limit) = limit {
+        session::set_limit(limit);
+        session::watch();
+    }
     guard::boundary(|| dispatch(cli, style))
 }
 

@@ -30,11 +30,16 @@ fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 /// SIGTERM or SIGHUP and exits with status 130.
 pub fn clean_up_on_signals() {
     let _ = ctrlc::set_handler(|| {
-        for path in pending().drain(..) {
-            let _ = std::fs::remove_file(path);
-        }
+        remove_pending();
         std::process::exit(130);
     });
+}
+
+/// Removes the temporary files being written, before the process exits.
+pub fn remove_pending() {
+    for path in pending().drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// Writes `path` with `render`, whole or not at all (see the module docs).

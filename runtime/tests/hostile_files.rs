@@ -303,3 +303,50 @@ fn escapes_in_a_library_file_do_not_reach_the_terminal() {
     assert!(err.contains("no source named `nowhere`"), "{err}");
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 }
+
+#[test]
+fn a_query_beyond_its_memory_limit_stops_naming_it() {
+    // count(DISTINCT ...) by a unique key: DataFusion's pool undercounts
+    // its per-group accumulators (2M rows reach 20 GB unbounded).
+    let dir = library("events.csv");
+    let mut text = String::from("id,t,n\n");
+    for i in 0..400_000 {
+        text.push_str(&format!("k{i},2026-01-01T00:00:00Z,{}\n", i % 1000));
+    }
+    std::fs::write(dir.path().join("events.csv"), text).expect("w");
+    let yard = std::fs::read_to_string(dir.path().join("lib.yard")).expect("r");
+    std::fs::write(
+        dir.path().join("lib.yard"),
+        yard + "metric ns { from: events formula: count_distinct(n) }\n",
+    )
+    .expect("w");
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args([
+            "query",
+            "ns",
+            "--by",
+            "id",
+            "--format",
+            "csv",
+            "--memory-limit",
+            "96MiB",
+        ])
+        .arg("--spec")
+        .arg(dir.path())
+        .arg("--output")
+        .arg(dir.path().join("out.csv"))
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    match out.status.code() {
+        Some(0) => assert!(dir.path().join("out.csv").exists()),
+        Some(2) => {
+            assert!(
+                err.contains("100.7 MB (96.0 MiB)") && err.contains("--memory-limit"),
+                "{err}"
+            );
+            assert!(!dir.path().join("out.csv").exists());
+        }
+        other => panic!("exit {other:?}: {err}"),
+    }
+}
