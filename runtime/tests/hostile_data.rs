@@ -398,3 +398,18 @@ metric p90 { from: events formula: percentile(n, 0.9) }
         other => panic!("exit {other:?}: {err}"),
     }
 }
+
+#[test]
+fn a_bad_timestamp_names_line_and_column_not_the_value() {
+    let dir = library(CSV_LIBRARY);
+    let text = "id,t,n\na,2026-01-01T00:00:00Z,3\nb,SECRET-not-a-time,4\n";
+    std::fs::write(dir.path().join("events.csv"), text).expect("w");
+    let out = query(dir.path(), &[]);
+    fails(
+        dir.path(),
+        &out,
+        2,
+        &["events.csv", "line 3", "`t` is declared timestamp"],
+    );
+    assert!(!stderr(&out).contains("SECRET"), "{}", stderr(&out));
+}

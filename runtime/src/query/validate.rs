@@ -6,7 +6,10 @@
 //! declared), and JSON lines that are objects. Messages name files,
 //! columns, types and line numbers, never the files' contents.
 
+use super::catalog::arrow_type;
 use crate::guard::truncate;
+use datafusion::arrow::array::{Array, StringArray};
+use datafusion::arrow::compute::{cast_with_options, CastOptions};
 use datafusion::parquet::file::metadata::ParquetMetaDataReader;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -154,44 +157,92 @@ pub fn csv(path: &Path, source: &Source) -> Result<Vec<String>, Problem> {
             }
         ));
     }
-    let numeric: Vec<(usize, Type)> = names
+    // Every declared column that is not text, read as DataFusion will.
+    let typed: Vec<(usize, Type)> = names
         .iter()
         .enumerate()
         .filter_map(|(i, n)| {
             let ty = source.column(n)?.ty;
-            matches!(ty, Type::Int | Type::Float).then_some((i, ty))
+            (ty != Type::String).then_some((i, ty))
         })
         .collect();
+    let mut batch = Rows::default();
     let mut record = ::csv::ByteRecord::new();
     loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(&e, "a row")),
+        let more = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| csv_error(&e, "a row"))?;
+        if more {
+            batch.push(&record, &typed);
         }
-        for &(i, ty) in &numeric {
-            let Some(field) = record.get(i) else { continue };
-            let text = String::from_utf8_lossy(field);
-            let ok = match ty {
-                _ if text.is_empty() => true,
-                Type::Int => text.trim().parse::<i64>().is_ok(),
-                _ => text.trim().parse::<f64>().is_ok(),
-            };
-            if !ok {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
-                return Err(format!(
-                    "line {line}: column `{}` is declared {ty}, but its value is not {}",
-                    names[i],
-                    if ty == Type::Int {
-                        "an integer"
-                    } else {
-                        "a number"
-                    }
-                ));
-            }
+        if batch.lines.len() >= CHECK_ROWS || (!more && !batch.lines.is_empty()) {
+            batch.check(&typed, &names)?;
+            batch = Rows::default();
+        }
+        if !more {
+            break;
         }
     }
     Ok(names)
+}
+
+/// Rows whose typed columns are checked together.
+const CHECK_ROWS: usize = 8192;
+
+/// A batch of CSV rows: their line numbers and the text of each typed
+/// column.
+#[derive(Default)]
+struct Rows {
+    lines: Vec<u64>,
+    columns: Vec<Vec<Option<String>>>,
+}
+
+impl Rows {
+    fn push(&mut self, record: &::csv::ByteRecord, typed: &[(usize, Type)]) {
+        self.columns.resize_with(typed.len(), Vec::new);
+        self.lines
+            .push(record.position().map(|p| p.line()).unwrap_or(0));
+        for (column, &(i, _)) in self.columns.iter_mut().zip(typed) {
+            let text = record
+                .get(i)
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .filter(|t| !t.is_empty());
+            column.push(text);
+        }
+    }
+
+    /// The first value that does not convert to its column's type, by line
+    /// and column (never by value).
+    fn check(&self, typed: &[(usize, Type)], names: &[String]) -> Result<(), Problem> {
+        for (column, &(i, ty)) in self.columns.iter().zip(typed) {
+            let text = StringArray::from(column.clone());
+            let Ok(converted) = cast_with_options(&text, &arrow_type(ty), &CastOptions::default())
+            else {
+                continue;
+            };
+            let bad = (0..text.len()).find(|&r| text.is_valid(r) && converted.is_null(r));
+            if let Some(r) = bad {
+                return Err(format!(
+                    "line {}: column `{}` is declared {ty}, but its value is not {}",
+                    self.lines.get(r).copied().unwrap_or(0),
+                    names[i],
+                    kind_of(ty)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kind_of(ty: Type) -> &'static str {
+    match ty {
+        Type::Int => "an integer",
+        Type::Float | Type::Decimal => "a number",
+        Type::Bool => "true or false",
+        Type::Date => "a date (YYYY-MM-DD)",
+        Type::Timestamp => "a timestamp (such as 2026-01-31T09:30:00Z)",
+        _ => "of that type",
+    }
 }
 
 fn csv_error(e: &::csv::Error, what: &str) -> Problem {
