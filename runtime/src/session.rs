@@ -133,10 +133,14 @@ pub fn watch() {
     drop(spawned);
 }
 
-/// `VmRSS` of `/proc/self/status`, in bytes.
+/// The process's anonymous resident memory (`RssAnon` of
+/// `/proc/self/status`: the heap, not the mapped binary), in bytes.
 fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("RssAnon:"))
+        .or_else(|| status.lines().find(|l| l.starts_with("VmRSS:")))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     kib.checked_mul(1024)
 }

@@ -85,7 +85,7 @@ impl Report {
     fn without_snippet(mut self, at: String) -> Report {
         self.message = format!("{}\n  at {at}", self.message);
         self.labels.clear();
-        self.source = NamedSource::new(self.source.name().to_owned(), String::new());
+        self.source = NamedSource::new(self.source.name(), String::new());
         self.related.clear();
         self
     }
