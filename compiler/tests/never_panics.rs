@@ -135,8 +135,16 @@ const TOKENS: &[&str] = &[
     "\r\n",
 ];
 
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    // 200 cases, or PROPTEST_CASES (`.ci/run` fuzzes for longer).
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn truncated(pick in any::<prop::sample::Index>(), cut in any::<prop::sample::Index>()) {

@@ -63,10 +63,21 @@ pub struct QueryOpts {
     pub filter: Option<String>,
 }
 
+/// How much memory a query may use before spilling to disk or failing.
+#[derive(Args, Debug, Default)]
+pub struct MemoryArg {
+    /// Memory for the query engine, e.g. 2GB or 512MiB (default: half of
+    /// this machine's memory); beyond it, work spills to disk or fails.
+    #[arg(long = "memory-limit", value_name = "SIZE", value_parser = crate::session::parse_size)]
+    pub memory_limit: Option<u64>,
+}
+
 #[derive(Args, Debug)]
 pub struct QueryCommand {
     #[command(flatten)]
     pub query: QueryOpts,
+    #[command(flatten)]
+    pub memory: MemoryArg,
     #[arg(long, value_enum, default_value_t = crate::query::output::Format::Table)]
     pub format: crate::query::output::Format,
     /// Write to this file (whole or not at all) instead of stdout.
@@ -78,6 +89,8 @@ pub struct QueryCommand {
 pub struct ExplainCommand {
     #[command(flatten)]
     pub query: QueryOpts,
+    #[command(flatten)]
+    pub memory: MemoryArg,
     /// Also print the SQL a warehouse would run.
     #[arg(long)]
     pub sql: bool,
@@ -97,6 +110,8 @@ pub struct DiffArgs {
     /// Also evaluate both definitions of each breaking change on the data.
     #[arg(long)]
     pub data: bool,
+    #[command(flatten)]
+    pub memory: MemoryArg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

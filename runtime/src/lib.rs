@@ -1,12 +1,17 @@
 //! The Yardstick runtime: the `yardstick` command line. Only this crate
-//! touches files, the terminal (and, later, query sessions); the compiler
+//! touches files, the terminal and query sessions; the compiler
 //! stays pure.
 
 pub mod cli;
 pub mod commands;
+pub mod guard;
 pub mod library_files;
+pub mod outfile;
+pub mod project;
 pub mod query;
 pub mod report;
+pub mod session;
+pub mod stdio;
 
 /// How a command ended.
 pub enum Outcome {
@@ -28,9 +33,24 @@ impl<E: std::fmt::Display> From<E> for Fatal {
     }
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line, inside the panic boundary (`guard`).
 pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
     let style = report::Style::from_choice(cli.color);
+    let limit = match &cli.command {
+        cli::Command::Query(args) => Some(args.memory.memory_limit),
+        cli::Command::Explain(args) => Some(args.memory.memory_limit),
+        cli::Command::Diff(args) => Some(args.memory.memory_limit),
+        cli::Command::Test(_) => Some(None),
+        _ => None,
+    };
+    if let Some(limit) = limit {
+        session::set_limit(limit);
+        session::watch();
+    }
+    guard::boundary(|| dispatch(cli, style))
+}
+
+fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Outcome, Fatal> {
     match &cli.command {
         cli::Command::Check(args) => commands::check::run(args, style),
         cli::Command::Compile(args) => commands::compile::run(args, style),

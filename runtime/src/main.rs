@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use yardstick::{cli::Cli, Fatal, Outcome};
 
 fn main() -> ExitCode {
+    yardstick::guard::install_panic_hook();
+    yardstick::outfile::clean_up_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -20,7 +22,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Failed) => ExitCode::from(1),
         Ok(Outcome::Refused) => ExitCode::from(2),
         Err(Fatal(message)) => {
-            eprintln!("error: {message}");
+            yardstick::stdio::eprintln(&format!("error: {}", yardstick::guard::sanitize(&message)));
             ExitCode::from(2)
         }
     }

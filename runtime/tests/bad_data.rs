@@ -163,14 +163,15 @@ fn a_csv_without_a_declared_column_names_it() {
 }
 
 #[test]
-fn a_csv_value_of_the_wrong_type_names_the_source_and_file() {
+fn a_csv_value_of_the_wrong_type_names_the_file_line_and_column() {
     let dir = library(&LIBRARY.replace("events.parquet", "events.csv"));
     std::fs::write(
         dir.path().join("events.csv"),
         "id,t,n\na,2026-01-01T00:00:00Z,3\nb,2026-01-02T00:00:00Z,three\n",
     )
     .expect("w");
-    fails_naming(&query(dir.path()), &["events.csv", "three"]);
+    // The line and column, not the value: messages never quote data.
+    fails_naming(&query(dir.path()), &["events.csv", "line 3", "column `n`"]);
 }
 
 #[test]

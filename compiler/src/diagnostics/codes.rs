@@ -65,6 +65,14 @@ codes! {
     QueryGrain => "yardstick::query::grain", "a --grain that is not a period length";
     QueryDate => "yardstick::query::date", "a --from, --to or --as-of that is not a date";
     QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
+    SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
+}
+
+impl Code {
+    /// The codes the runtime raises, because finding them takes the file
+    /// system (a source's path against the project's roots). Their err
+    /// cases live in `tests/check/runtime/`, run by the runtime's suite.
+    pub const RAISED_BY_RUNTIME: &'static [Code] = &[Code::SourceOutsideRoots];
 }
 
 impl Serialize for Code {

@@ -9,7 +9,7 @@ pub fn run(args: &CompileArgs, style: Style) -> Result<Outcome, Fatal> {
         return Ok(Outcome::Failed);
     };
     match args.emit {
-        Emit::Ir => println!("{}", serde_json::to_string_pretty(&compiled.library)?),
+        Emit::Ir => crate::stdio::println(&serde_json::to_string_pretty(&compiled.library)?)?,
     }
     Ok(Outcome::Ok)
 }

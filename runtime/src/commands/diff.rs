@@ -4,6 +4,7 @@
 
 use super::diff_data::ValueDelta;
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::project::{Project, PROJECT_FILE};
 use crate::report::{self, Style};
 use crate::{library_files, Fatal, Outcome};
 use std::path::Path;
@@ -14,13 +15,26 @@ use yardstick_compiler::Compiled;
 
 pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
     let spec = &args.spec.spec;
-    let Some(head) = super::compile_or_report(spec, false, style)? else {
-        return Ok(Outcome::Failed);
-    };
-    let base_files = if Path::new(&args.base).is_dir() {
-        library_files::read(Path::new(&args.base))?
+    // The base decides where sources may read: a pull request cannot widen
+    // its own `data_roots`.
+    let (base_files, project) = if Path::new(&args.base).is_dir() {
+        let base_dir = Path::new(&args.base);
+        let toml = base_dir.join(PROJECT_FILE);
+        let text = std::fs::read_to_string(&toml).ok();
+        let project =
+            Project::from_text(spec, base_dir, text.as_deref(), &toml.display().to_string())?;
+        (library_files::read(base_dir)?, project)
     } else {
-        from_git(spec, &args.base)?
+        let files = from_git(spec, &args.base)?;
+        let text = git_file(spec, &args.base, PROJECT_FILE);
+        let shown = format!("{}:{PROJECT_FILE}", args.base);
+        (
+            files,
+            Project::from_text(spec, spec, text.as_deref(), &shown)?,
+        )
+    };
+    let Some(head) = super::compile_within(spec, &project, false, style)? else {
+        return Ok(Outcome::Failed);
     };
     let base = yardstick_compiler::compile(base_files);
     if base.diagnostics.has_errors() {
@@ -32,7 +46,7 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
     }
     let changes = diff(&side(&base), &side(&head));
     let deltas = if args.data {
-        super::diff_data::deltas(spec, &base.library, &head.library, &changes)?
+        super::diff_data::deltas(spec, &project, &base.library, &head.library, &changes)?
     } else {
         Vec::new()
     };
@@ -50,8 +64,8 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
                     in_base.push(rule_broken(c, m.span));
                 }
             }
-            eprint!("{}", report::human(&in_head, &head.sources, style));
-            eprint!("{}", report::human(&in_base, &base.sources, style));
+            crate::stdio::eprint(&report::human(&in_head, &head.sources, style));
+            crate::stdio::eprint(&report::human(&in_base, &base.sources, style));
             human(&changes) + &human_deltas(&deltas)
         }
         DiffFormat::Markdown => {
@@ -68,7 +82,7 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
             report::sarif::diff(&changes, &spans, &head.sources)
         }
     };
-    print!("{text}");
+    crate::stdio::print(&text)?;
     Ok(if changes.iter().any(|c| c.error) {
         Outcome::Failed
     } else {
@@ -109,6 +123,20 @@ fn side(c: &Compiled) -> Side<'_> {
         library: &c.library,
         sources: &c.sources,
     }
+}
+
+/// The text of one file of `spec` at git revision `rev`, if it has it.
+fn git_file(spec: &Path, rev: &str, path: &str) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(spec)
+        .args(["show", &format!("{rev}:./{path}")])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8(out.stdout).ok())
+        .flatten()
 }
 
 /// The `.yard` files of `spec` at git revision `rev`.

@@ -3,6 +3,7 @@
 //! the groups that moved most under each dimension both versions allow.
 
 use super::query::tokio_runtime;
+use crate::project::Project;
 use crate::query;
 use crate::query::catalog::Tables;
 use crate::Fatal;
@@ -38,13 +39,18 @@ pub struct GroupDelta {
 
 pub fn deltas(
     spec: &Path,
+    project: &Project,
     base: &Library,
     head: &Library,
     changes: &[Change],
 ) -> Result<Vec<ValueDelta>, Fatal> {
     let runtime = tokio_runtime()?;
     // Each side's sources are registered (their schemas read) once.
-    let (mut base_tables, mut head_tables) = (Tables::new(), Tables::new());
+    // Both read only where the base library's project allows.
+    let (mut base_tables, mut head_tables) = (
+        Tables::with_project(project.clone()),
+        Tables::with_project(project.clone()),
+    );
     let mut out = Vec::new();
     for c in changes
         .iter()

@@ -49,7 +49,7 @@ pub fn run(args: &ExplainCommand, style: Style) -> Result<Outcome, Fatal> {
         }
         Ok::<_, Fatal>(text)
     })?;
-    print!("{text}");
+    crate::stdio::print(&text)?;
     Ok(Outcome::Ok)
 }
 

@@ -9,21 +9,16 @@ use std::io::Write;
 
 pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
     let Some(compiled) = super::compile_or_report(&args.spec, true, style)? else {
-        eprintln!("not locked: fix the problems above first");
+        crate::stdio::eprintln("not locked: fix the problems above first");
         return Ok(Outcome::Failed);
     };
     let text = yardstick_compiler::drift::lock_text(&compiled.library);
     let path = args.spec.join(library_files::LOCK_FILE);
-    let mut temp = tempfile::NamedTempFile::new_in(&args.spec)
-        .map_err(|e| Fatal(format!("cannot write beside `{}`: {e}", path.display())))?;
-    temp.write_all(text.as_bytes())?;
-    temp.as_file_mut().sync_all()?;
-    temp.persist(&path)
-        .map_err(|e| Fatal(format!("cannot write `{}`: {}", path.display(), e.error)))?;
-    eprintln!(
+    crate::outfile::write(&path, |file| Ok(file.write_all(text.as_bytes())?))?;
+    crate::stdio::eprintln(&format!(
         "locked {} metrics in {}",
         compiled.library.metrics.len(),
         path.display()
-    );
+    ));
     Ok(Outcome::Ok)
 }

@@ -1,6 +1,8 @@
 //! One module per command, and the step most of them share: compiling the
-//! library and stopping with its diagnostics when it has errors.
+//! library (with its sources checked against the project's roots) and
+//! stopping with its diagnostics when it has errors.
 
+use crate::project::Project;
 use crate::report::{self, Style};
 use crate::{library_files, Fatal};
 use std::path::Path;
@@ -13,21 +15,43 @@ pub fn compile_or_report(
     with_lock: bool,
     style: Style,
 ) -> Result<Option<Compiled>, Fatal> {
+    compile_within(spec, &Project::load(spec)?, with_lock, style)
+}
+
+/// Like [`compile_or_report`], with sources allowed where `project` says
+/// (for `diff`, the base library's project).
+pub fn compile_within(
+    spec: &Path,
+    project: &Project,
+    with_lock: bool,
+    style: Style,
+) -> Result<Option<Compiled>, Fatal> {
     let files = library_files::read(spec)?;
     let lock = if with_lock {
         library_files::read_lock(spec)?
     } else {
         None
     };
-    let compiled = yardstick_compiler::compile_with_lock(files, lock);
+    let mut compiled = yardstick_compiler::compile_with_lock(files, lock);
+    check_sources(project, spec, &mut compiled);
     if compiled.diagnostics.has_errors() {
-        eprint!(
-            "{}",
-            report::human(&compiled.diagnostics, &compiled.sources, style)
-        );
+        crate::stdio::eprint(&report::human(
+            &compiled.diagnostics,
+            &compiled.sources,
+            style,
+        ));
         return Ok(None);
     }
     Ok(Some(compiled))
+}
+
+/// Adds `yardstick::source::outside_roots` for sources outside `project`.
+pub fn check_sources(project: &Project, spec: &Path, compiled: &mut Compiled) {
+    let found = crate::project::check_sources(project, spec, &compiled.library, &compiled.sources);
+    if !found.is_empty() {
+        compiled.diagnostics.extend(found);
+        compiled.diagnostics.sort(&compiled.sources);
+    }
 }
 
 pub mod check;

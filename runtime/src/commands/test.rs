@@ -14,7 +14,6 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
-use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 use yardstick_compiler::ir::Literal;
 use yardstick_compiler::model::{Expectation, Library, Source, Test};
@@ -32,16 +31,16 @@ pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
         let problems = runtime.block_on(run_test(library, test))?;
         if problems.is_empty() {
             passed += 1;
-            println!("test {} ... ok", test.name);
+            crate::stdio::println(&format!("test {} ... ok", test.name))?;
         } else {
             failed += 1;
-            println!("test {} ... FAILED", test.name);
+            crate::stdio::println(&format!("test {} ... FAILED", test.name))?;
             for p in problems {
-                println!("{p}");
+                crate::stdio::println(&p)?;
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    crate::stdio::println(&format!("{passed} passed, {failed} failed"))?;
     Ok(if failed == 0 {
         Outcome::Ok
     } else {
@@ -63,7 +62,7 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
             expectation.grain.as_deref(),
             expectation.as_of.and_then(date_of),
         )?;
-        let ctx = SessionContext::new();
+        let ctx = crate::session::new_session();
         let prepared = query::prepare_over(ctx, tables.clone(), library, &request).await?;
         let batches = query::execute(&prepared).await?;
         let actual = rows(&batches, &expectation.metric)?;

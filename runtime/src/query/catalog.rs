@@ -1,7 +1,12 @@
 //! Registering sources as DataFusion tables: files found from the source's
 //! path or glob (relative to the declaring file), read as parquet, csv, json
 //! or arrow, and checked against the declared columns before anything runs.
+//! Every file is checked (`validate`) before DataFusion decodes it, and
+//! only files the project allows are found (`files`).
 
+use super::{files, validate};
+use crate::guard::{doing, truncate, ECHO_LIMIT};
+use crate::project::Project;
 use crate::Fatal;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::datasource::file_format::arrow::ArrowFormat;
@@ -28,6 +33,8 @@ pub struct Tables {
     tables: BTreeMap<String, Arc<dyn TableProvider>>,
     /// Each source's files as shown in messages.
     shown: BTreeMap<String, String>,
+    /// Where sources may read: the library's `yardstick.toml` unless set.
+    project: Option<Arc<Project>>,
 }
 
 impl Catalog for Tables {
@@ -42,6 +49,15 @@ impl Catalog for Tables {
 impl Tables {
     pub fn new() -> Tables {
         Tables::default()
+    }
+
+    /// Tables whose sources may read only where `project` allows (`diff`
+    /// uses the base library's project, not the head's).
+    pub fn with_project(project: Project) -> Tables {
+        Tables {
+            project: Some(Arc::new(project)),
+            ..Tables::default()
+        }
     }
 
     /// "source `tickets` (`/data/tickets.csv`), ..." for error messages.
@@ -73,9 +89,27 @@ impl Tables {
         if self.tables.contains_key(&source.name) {
             return Ok(());
         }
-        let files = files(spec, source)?;
+        let project = match &self.project {
+            Some(p) => p.clone(),
+            None => {
+                let p = Arc::new(Project::load(spec)?);
+                self.project = Some(p.clone());
+                p
+            }
+        };
+        let files = files::locate(&project, spec, source)?;
         let format = format_of(source, &files)?;
         let shown = display(&files);
+        let _registering = doing(format!("reading source `{}` ({shown})", source.name));
+        for file in &files {
+            let checked = match format {
+                Format::Parquet => validate::parquet(file),
+                Format::Arrow => validate::arrow(file),
+                Format::Json => validate::json(file),
+                Format::Csv => Ok(()),
+            };
+            checked.map_err(|problem| bad_file(source, file, &problem))?;
+        }
         let urls = files
             .iter()
             .map(|f| ListingTableUrl::parse(f.to_string_lossy()))
@@ -100,18 +134,22 @@ impl Tables {
             Format::Csv => csv_schema(source, &files)?,
             Format::Json => declared_schema(source, None),
             Format::Parquet | Format::Arrow => {
-                let inferred = options
-                    .infer_schema(&ctx.state(), &urls[0])
-                    .await
-                    .map_err(|e| {
+                let mut first = None;
+                for (url, file) in urls.iter().zip(&files) {
+                    let shown = format!("`{}`", file.display());
+                    let _reading = doing(format!("reading the schema of {shown}"));
+                    let inferred = options.infer_schema(&ctx.state(), url).await.map_err(|e| {
                         Fatal(format!(
-                            "source `{}`: cannot read {shown} as {}: {e}",
+                            "source `{}`: cannot read {shown} as {}: {}",
                             source.name,
-                            format_name(format)
+                            format_name(format),
+                            truncate(&e.to_string(), ECHO_LIMIT)
                         ))
                     })?;
-                check_schema(source, &inferred, &shown)?;
-                inferred
+                    check_schema(source, &inferred, &shown)?;
+                    first.get_or_insert(inferred);
+                }
+                first.ok_or_else(|| Fatal(format!("source `{}` has no files", source.name)))?
             }
         };
         let config = ListingTableConfig::new_with_multi_paths(urls)
@@ -134,53 +172,19 @@ fn format_name(format: Format) -> &'static str {
     }
 }
 
+fn bad_file(source: &Source, file: &Path, problem: &str) -> Fatal {
+    Fatal(format!(
+        "source `{}`: `{}` {problem}",
+        source.name,
+        file.display()
+    ))
+}
+
 fn display(files: &[PathBuf]) -> String {
     match files {
         [one] => format!("`{}`", one.display()),
         many => format!("{} files (`{}`, ...)", many.len(), many[0].display()),
     }
-}
-
-/// The files of a source: its path (or glob) relative to the file that
-/// declares it.
-fn files(spec: &Path, source: &Source) -> Result<Vec<PathBuf>, Fatal> {
-    let Some(path) = &source.path else {
-        return Err(Fatal(format!(
-            "source `{}` has no `path`, so it has no data to read",
-            source.name
-        )));
-    };
-    let declared_in = spec.join(&source.file);
-    let base = declared_in.parent().unwrap_or(spec);
-    let full = base.join(path);
-    let pattern = full.to_string_lossy().into_owned();
-    let mut found: Vec<PathBuf> = glob::glob(&pattern)
-        .map_err(|e| {
-            Fatal(format!(
-                "source `{}`: bad path pattern `{path}`: {e}",
-                source.name
-            ))
-        })?
-        .filter_map(Result::ok)
-        .filter(|p| p.is_file())
-        .collect();
-    found.sort();
-    if found.is_empty() {
-        let what = if pattern.contains(['*', '?', '[']) {
-            "matches no file"
-        } else {
-            "does not exist"
-        };
-        return Err(Fatal(format!(
-            "source `{}`: `{}` {what}",
-            source.name,
-            full.display()
-        )));
-    }
-    Ok(found
-        .into_iter()
-        .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
-        .collect())
 }
 
 fn format_of(source: &Source, files: &[PathBuf]) -> Result<Format, Fatal> {
@@ -244,29 +248,7 @@ pub fn declared_schema(source: &Source, order: Option<&[String]>) -> SchemaRef {
 fn csv_schema(source: &Source, files: &[PathBuf]) -> Result<SchemaRef, Fatal> {
     let mut header: Option<Vec<String>> = None;
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            Fatal(format!(
-                "source `{}`: cannot read `{}`: {e}",
-                source.name,
-                file.display()
-            ))
-        })?;
-        let first = text.lines().next().unwrap_or("");
-        let names: Vec<String> = first
-            .split(',')
-            .map(|h| h.trim().trim_matches('"').to_owned())
-            .collect();
-        for c in &source.columns {
-            if !names.contains(&c.name) {
-                return Err(Fatal(format!(
-                    "source `{}`: `{}` has no column `{}` (declared {}); its header is: {first}",
-                    source.name,
-                    file.display(),
-                    c.name,
-                    c.ty
-                )));
-            }
-        }
+        let names = validate::csv(file, source).map_err(|p| bad_file(source, file, &p))?;
         match &header {
             Some(h) if h != &names => {
                 return Err(Fatal(format!(

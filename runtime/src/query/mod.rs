@@ -3,7 +3,9 @@
 
 pub mod args;
 pub mod catalog;
+pub mod files;
 pub mod output;
+pub mod validate;
 
 use crate::Fatal;
 use catalog::Tables;
@@ -65,7 +67,7 @@ pub async fn prepare_reusing(
     request: &Request,
     tables: &mut Tables,
 ) -> Result<Prepared, Fatal> {
-    let ctx = SessionContext::new();
+    let ctx = crate::session::new_session();
     for source_name in request.sources_read(library) {
         if let Some(source) = library.sources.get(&source_name) {
             tables.register(&ctx, spec, source).await?;
@@ -153,6 +155,7 @@ fn first_micros(batch: &RecordBatch, column: usize) -> Option<i64> {
 
 /// Runs a prepared query to completion.
 pub async fn execute(prepared: &Prepared) -> Result<Vec<RecordBatch>, Fatal> {
+    let _running = crate::guard::doing(format!("reading the data of {}", prepared.sources));
     let df = prepared
         .ctx
         .execute_logical_plan(prepared.lowered.plan.clone())

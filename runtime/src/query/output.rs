@@ -1,6 +1,8 @@
 //! Writing query results: an aligned table for people, csv, json (an array
-//! of objects), parquet and arrow. A file is written to a temporary name
-//! beside its destination and renamed, so it is whole or absent.
+//! of objects), parquet and arrow. Files are written by `crate::outfile`
+//! (whole or absent, never replacing a special file); stdout output is
+//! rendered whole first and ends quietly if the reader has gone. Table
+//! cells have their control characters escaped.
 
 use crate::Fatal;
 use datafusion::arrow::array::{Array, ArrayRef, Int64Array};
@@ -81,23 +83,16 @@ pub fn write(
             // Rendered whole first, so a failure prints nothing half-done.
             let mut buffer: Vec<u8> = Vec::new();
             render(&mut buffer)?;
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&buffer)?;
-            stdout.flush()?;
-            Ok(())
+            crate::stdio::print_bytes(&buffer)
         }
         Some(path) => {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => std::path::PathBuf::from("."),
-            };
-            let mut temp = tempfile::NamedTempFile::new_in(&dir)
-                .map_err(|e| Fatal(format!("cannot write beside `{}`: {e}", path.display())))?;
-            render(temp.as_file_mut())?;
-            temp.as_file_mut().sync_all()?;
-            temp.persist(path)
-                .map_err(|e| Fatal(format!("cannot write `{}`: {}", path.display(), e.error)))?;
-            Ok(())
+            let _writing = crate::guard::doing(format!("writing `{}`", path.display()));
+            crate::outfile::write(path, |file| {
+                let mut buffered = std::io::BufWriter::new(file);
+                render(&mut buffered)?;
+                buffered.flush()?;
+                Ok(())
+            })
         }
     }
 }
@@ -252,7 +247,7 @@ fn format_column(
         let text = formatter.value(i).to_string();
         out.push(match array.data_type() {
             DataType::Float64 | DataType::Float32 => round_for_people(&text),
-            _ => text,
+            _ => crate::guard::escape_cell(&text),
         });
     }
     Ok(out)
