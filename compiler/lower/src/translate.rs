@@ -136,8 +136,9 @@ pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, Lowe
             cast(wide(expr, place)?, DataType::Int64)
         }
         Node::Binary { op, left, right } => {
-            let l = translate(left, place)?;
-            let r = translate(right, place)?;
+            let common = common_time(&[left, right]);
+            let l = as_time(translate(left, place)?, left, common);
+            let r = as_time(translate(right, place)?, right, common);
             match op {
                 BinaryOp::Div => divide(l, r),
                 BinaryOp::Add => binary_expr(l, Operator::Plus, r),
@@ -153,12 +154,14 @@ pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, Lowe
             list,
             negated,
         } => {
-            let operand = translate(operand, place)?;
+            let all: Vec<&TypedExpr> = std::iter::once(operand.as_ref()).chain(list).collect();
+            let common = common_time(&all);
+            let operand_df = as_time(translate(operand, place)?, operand, common);
             let list = list
                 .iter()
-                .map(|e| translate(e, place))
-                .collect::<Result<Vec<_>, _>>()?;
-            operand.in_list(list, *negated)
+                .map(|e| Ok(as_time(translate(e, place)?, e, common)))
+                .collect::<Result<Vec<_>, LowerError>>()?;
+            operand_df.in_list(list, *negated)
         }
         Node::IsNull { operand, negated } => {
             let operand = translate(operand, place)?;
@@ -173,12 +176,15 @@ pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, Lowe
             low,
             high,
             negated,
-        } => DfExpr::Between(Between::new(
-            Box::new(translate(operand, place)?),
-            *negated,
-            Box::new(translate(low, place)?),
-            Box::new(translate(high, place)?),
-        )),
+        } => {
+            let common = common_time(&[operand, low, high]);
+            DfExpr::Between(Between::new(
+                Box::new(as_time(translate(operand, place)?, operand, common)),
+                *negated,
+                Box::new(as_time(translate(low, place)?, low, common)),
+                Box::new(as_time(translate(high, place)?, high, common)),
+            ))
+        }
         Node::Call {
             function,
             args,
@@ -196,6 +202,27 @@ fn literal(value: &Literal) -> DfExpr {
         Literal::Null => lit(ScalarValue::Null),
         Literal::Date(days) => lit(ScalarValue::Date32(Some(*days))),
         Literal::Timestamp(micros) => timestamp_lit(*micros),
+    }
+}
+
+/// Where dates meet timestamps, both are compared as UTC timestamps.
+fn common_time(operands: &[&TypedExpr]) -> Option<Type> {
+    let has = |t: Type| operands.iter().any(|o| o.ty == t);
+    (has(Type::Date) && has(Type::Timestamp)).then_some(Type::Timestamp)
+}
+
+/// A date brought to a UTC timestamp (its midnight) when it meets one; a
+/// date literal becomes a timestamp literal, so no engine coerces it
+/// through nanoseconds, whose range ends in 2262.
+fn as_time(value: DfExpr, operand: &TypedExpr, common: Option<Type>) -> DfExpr {
+    if common != Some(Type::Timestamp) || operand.ty != Type::Date {
+        return value;
+    }
+    match &operand.node {
+        Node::Literal {
+            value: Literal::Date(days),
+        } => timestamp_lit(i64::from(*days) * 86_400_000_000),
+        _ => cast(value, utc_timestamp()),
     }
 }
 

@@ -205,7 +205,7 @@ pub fn diff(base: &Side<'_>, head: &Side<'_>) -> Vec<Change> {
                     approvers: approvers(Some(b), None),
                     via: Vec::new(),
                     filters: None,
-                    reason: error.then(|| "removed without being deprecated first".to_owned()),
+                    reason: error.then(|| super::rules::removed(name)),
                 })
             }
             (Some(b), Some(h)) => {
@@ -288,18 +288,12 @@ fn classify(
         change.approvers = approvers(Some(b), Some(h));
         if !bumped {
             change.error = true;
-            change.reason = Some(format!(
-                "its meaning changed but its version is still {}",
-                h.version
-            ));
+            change.reason = Some(super::rules::meaning_changed(&h.name, h.version));
         }
     }
     if h.version < b.version {
         change.error = true;
-        change.reason = Some(format!(
-            "its version went down from {} to {}",
-            b.version, h.version
-        ));
+        change.reason = Some(super::rules::version_down(&h.name, b.version, h.version));
     }
     Some(change)
 }

@@ -5,6 +5,7 @@ pub mod canonical;
 pub mod diff;
 pub mod fingerprint;
 pub mod lockfile;
+pub mod rules;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::Library;
@@ -18,15 +19,9 @@ pub fn check(library: &Library, lock: &Lock, diags: &mut Diagnostics) {
         let Some(metric) = library.metrics.get(name) else {
             if !locked.deprecated {
                 diags.push(
-                    Diagnostic::error(
-                        Code::DriftRemoved,
-                        locked.span,
-                        format!("metric `{name}` was removed without being deprecated first"),
-                    )
-                    .label("locked here")
-                    .help(format!(
-                        "restore `{name}` with `deprecated: true` and run `yardstick lock`; remove it in a later change"
-                    )),
+                    Diagnostic::error(Code::DriftRemoved, locked.span, rules::removed(name))
+                        .label("locked here")
+                        .help(rules::removed_help(name)),
                 );
             }
             continue;
@@ -39,34 +34,22 @@ pub fn check(library: &Library, lock: &Lock, diags: &mut Diagnostics) {
                 Diagnostic::error(
                     Code::DriftVersionDown,
                     metric.span,
-                    format!(
-                        "metric `{name}` is at version {} but was locked at version {}",
-                        metric.version, locked.version
-                    ),
+                    rules::version_down(name, locked.version, metric.version),
                 )
                 .label("version went down")
                 .with_secondary(locked.span, "locked here")
-                .help(format!(
-                    "versions only go up: use version {} or higher",
-                    locked.version + 1
-                )),
+                .help(rules::version_down_help(locked.version)),
             );
         } else if metric.version == locked.version && *print != locked.fingerprint {
             diags.push(
                 Diagnostic::error(
                     Code::Drift,
                     metric.span,
-                    format!(
-                        "the meaning of `{name}` changed, but its version is still {}",
-                        metric.version
-                    ),
+                    rules::meaning_changed(name, metric.version),
                 )
                 .label("formula drift")
                 .with_secondary(locked.span, "locked with another meaning")
-                .help(format!(
-                    "bump `version` to {} and add a `changelog` line saying what changed, or revert the change",
-                    metric.version + 1
-                )),
+                .help(rules::meaning_changed_help(metric.version)),
             );
         }
     }

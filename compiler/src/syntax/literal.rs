@@ -83,15 +83,17 @@ pub(super) fn decode(rule: Rule, text: &str) -> Result<ExprKind, LiteralProblem>
 pub const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
 
 fn number(text: &str) -> Result<f64, LiteralProblem> {
-    text.parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| {
-            problem(
-                format!("`{text}` is not a number"),
-                "write numbers as 42 or 0.25",
-            )
-        })
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(problem(
+            format!("`{text}` is too large a number"),
+            "numbers go up to about 1.7e308",
+        )),
+        Err(_) => Err(problem(
+            format!("`{text}` is not a number"),
+            "write numbers as 42, 0.25 or 1e6",
+        )),
+    }
 }
 
 pub(super) fn duration(text: &str) -> Option<Duration> {

@@ -100,20 +100,19 @@ fn rule_broken(
         _ if c.base_version > c.version => Code::DriftVersionDown,
         _ => Code::Drift,
     };
-    let mut d = Diagnostic::error(
-        code,
-        span,
-        format!("`{}`: {}", c.metric, c.reason.clone().unwrap_or_default()),
-    )
-    .label(c.kind.name());
-    d = match c.kind {
-        Kind::Removed => d.help("restore it with `deprecated: true`; remove it in a later change"),
-        _ if c.base_version > c.version => d.help("versions only go up"),
+    let mut d =
+        Diagnostic::error(code, span, c.reason.clone().unwrap_or_default()).label(c.kind.name());
+    use yardstick_compiler::drift::rules;
+    let version = c.version.unwrap_or_default();
+    d = match (c.kind, c.base_version) {
+        (Kind::Removed, _) => d.help(rules::removed_help(&c.metric)),
+        (_, Some(was)) if Some(was) > c.version => d.help(rules::version_down_help(was)),
         _ if !c.via.is_empty() => d.help(format!(
-            "it reads {}, whose meaning changed: bump its `version` and add a changelog line",
-            c.via.join(", ")
+            "it reads {}, whose meaning changed: {}",
+            c.via.join(", "),
+            rules::meaning_changed_help(version)
         )),
-        _ => d.help("bump `version` and add a `changelog` line, or revert the change"),
+        _ => d.help(rules::meaning_changed_help(version)),
     };
     d
 }
@@ -283,7 +282,7 @@ fn human(changes: &[Change]) -> String {
             detail(c)
         ));
         if let Some(reason) = &c.reason {
-            out.push_str(&format!("  error: `{}` {reason}\n", c.metric));
+            out.push_str(&format!("  error: {reason}\n"));
         }
     }
     let errors = changes.iter().filter(|c| c.error).count();

@@ -162,6 +162,15 @@ pub async fn execute(prepared: &Prepared) -> Result<Vec<RecordBatch>, Fatal> {
         .await
         .map_err(|e| Fatal(format!("the query could not be planned: {e}")))?;
     df.collect().await.map_err(|e| {
+        let text = e.to_string();
+        // The only casts to a 64-bit int the plan holds are whole-number
+        // arithmetic brought back from 38 digits (translate.rs).
+        if text.contains("out of range Int64") {
+            return Fatal(format!(
+                "a metric's whole-number arithmetic gives a value beyond 64 bits ({}); Yardstick stops rather than print a wrapped number: divide by a constant first, or write a factor as a float (1e15)",
+                text.rsplit("value of ").next().and_then(|v| v.split_whitespace().next()).unwrap_or("too large")
+            ));
+        }
         Fatal(format!(
             "reading the data of {} failed: {e}",
             prepared.sources
