@@ -47,7 +47,25 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
         session::set_limit(limit);
         session::watch();
     }
-    guard::boundary(|| dispatch(cli, style))
+    on_a_deep_stack(|| guard::boundary(|| dispatch(cli, style)))
+}
+
+/// Stack for the command's thread and the query runtime's workers: plans
+/// of long chains of derived metrics or variants are deep, and DataFusion
+/// walks them recursively. Only the pages used are ever committed.
+pub const DEEP_STACK: usize = 512 * 1024 * 1024;
+
+/// Runs `work` on a thread with a [`DEEP_STACK`].
+fn on_a_deep_stack(work: impl FnOnce() -> Result<Outcome, Fatal> + Send) -> Result<Outcome, Fatal> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("yardstick".to_owned())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, work)
+            .map_err(|e| Fatal(format!("cannot start the command's thread: {e}")))?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Outcome, Fatal> {

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use yardstick_compiler::ir::MetricId;
 use yardstick_compiler::model::{Definition, Library};
 use yardstick_compiler::query::Request;
+use yardstick_compiler::types::Type;
 
 fn df_err(e: datafusion::error::DataFusionError) -> LowerError {
     LowerError(e.to_string())
@@ -98,7 +99,16 @@ pub fn lower(
     let mut hidden = Vec::new();
     for id in &request.metrics {
         let name = id.as_str();
-        projection.push(col(metric_column(name)).alias(name));
+        let value = col(metric_column(name));
+        let value = match library.metric(id) {
+            Some(m)
+                if m.value_type == Type::Int && matches!(m.definition, Definition::Derived(_)) =>
+            {
+                translate::narrow_integer(value)
+            }
+            _ => value,
+        };
+        projection.push(value.alias(name));
         let sample = min_sample(library, name).map(|min| {
             hidden.push(col(sample_column(name)));
             (sample_column(name), min)

@@ -140,11 +140,27 @@ pub fn plan(
 }
 
 fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
-    parts.into_iter().reduce(DfExpr::and).unwrap_or(lit(true))
+    balanced(parts, DfExpr::and)
 }
 
 fn disjunction(parts: Vec<DfExpr>) -> DfExpr {
-    parts.into_iter().reduce(DfExpr::or).unwrap_or(lit(true))
+    balanced(parts, DfExpr::or)
+}
+
+/// `a op b op c ...` as a balanced tree: a variant deep in a chain has
+/// thousands of filters, and a chain that deep would overflow the stack of
+/// every recursive walk over the plan.
+fn balanced(mut parts: Vec<DfExpr>, op: fn(DfExpr, DfExpr) -> DfExpr) -> DfExpr {
+    if parts.len() <= 2 {
+        let mut parts = parts.into_iter();
+        return match (parts.next(), parts.next()) {
+            (Some(a), Some(b)) => op(a, b),
+            (Some(a), None) => a,
+            _ => lit(true),
+        };
+    }
+    let right = parts.split_off(parts.len() / 2);
+    op(balanced(parts, op), balanced(right, op))
 }
 
 /// The metric's time column as a UTC timestamp.

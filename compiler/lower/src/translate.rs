@@ -82,6 +82,12 @@ fn integer_operator(expr: &TypedExpr) -> Option<(Operator, &TypedExpr, &TypedExp
     Some((op, left, right))
 }
 
+/// A derived whole-number metric's value, wide during derivation, as the
+/// `int` the result shows (failing, not wrapping, when it does not fit).
+pub fn narrow_integer(value: DfExpr) -> DfExpr {
+    cast(value, DataType::Int64)
+}
+
 /// A whole-number operand as a wide decimal: a chain of `+ - *` stays
 /// wide, anything else is widened.
 fn wide(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, LowerError> {
@@ -132,9 +138,14 @@ pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, Lowe
         // Whole-number arithmetic is computed exactly and brought back to
         // `int`, which fails with an error (never a wrong number) when the
         // result does not fit.
-        Node::Binary { .. } if integer_operator(expr).is_some() => {
-            cast(wide(expr, place)?, DataType::Int64)
-        }
+        // A derived metric's whole number stays wide (the result's last
+        // projection brings it back, `narrow_integer`): casting back and
+        // forth at every level of a chain of derived metrics makes
+        // DataFusion's simplifier take exponential time.
+        Node::Binary { .. } if integer_operator(expr).is_some() => match place {
+            Place::Derived => wide(expr, place)?,
+            _ => cast(wide(expr, place)?, DataType::Int64),
+        },
         Node::Binary { op, left, right } => {
             let common = common_time(&[left, right]);
             let l = as_time(translate(left, place)?, left, common);

@@ -53,6 +53,7 @@ pub fn checked(
 pub fn tokio_runtime() -> Result<tokio::runtime::Runtime, Fatal> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(crate::DEEP_STACK / 8)
         .build()
         .map_err(|e| Fatal(format!("cannot start the query runtime: {e}")))
 }
