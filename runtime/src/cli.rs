@@ -1,4 +1,4 @@
-//! The command line, as clap sees it (see shared/design/CLI.md).
+//! The command line, as clap sees it (documented in docs/reference/cli.md).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -33,6 +33,56 @@ pub enum Command {
     Lock(SpecArg),
     /// Classify every metric change against a base library.
     Diff(DiffArgs),
+    /// List the library's metrics, dimensions, sources or owners.
+    List(ListArgs),
+    /// Show one metric: its definition as written, unit, owner, dimensions,
+    /// inputs and dependents, version and changelog.
+    Describe(DescribeArgs),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// What to list.
+    #[arg(value_enum)]
+    pub kind: ListKind,
+    /// Keep only items whose name, title or description contains TEXT
+    /// (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    #[command(flatten)]
+    pub spec: SpecArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    Metrics,
+    Dimensions,
+    Sources,
+    Owners,
+}
+
+#[derive(Args, Debug)]
+pub struct DescribeArgs {
+    /// The metric to describe.
+    pub metric: String,
+    #[command(flatten)]
+    pub spec: SpecArg,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// What to compute: shared by `query` and `explain`.
