@@ -105,6 +105,10 @@ pub struct QueryOpts {
     /// Last date of a series (YYYY-MM-DD).
     #[arg(long)]
     pub to: Option<String>,
+    /// A series of this length ending at `--to` (or the newest data):
+    /// 90d, 12w, 6mo, 2q, 1y. Instead of `--from`.
+    #[arg(long, value_name = "DURATION")]
+    pub last: Option<String>,
     /// The date an as-of value is read at (default: the newest data).
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
@@ -128,11 +132,25 @@ pub struct QueryCommand {
     pub query: QueryOpts,
     #[command(flatten)]
     pub memory: MemoryArg,
-    #[arg(long, value_enum, default_value_t = crate::query::output::Format::Table)]
-    pub format: crate::query::output::Format,
+    /// Output format (default: table, or from the extension of `--output`:
+    /// .csv .json .parquet .arrow).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::query::output::Format>,
     /// Write to this file (whole or not at all) instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Sort the result by these columns (comma separated); a leading `-`
+    /// sorts descending: `--order-by -nps,region`. Nulls come last.
+    #[arg(
+        long = "order-by",
+        value_name = "COL",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub order_by: Vec<String>,
+    /// Keep only the first N rows (after `--order-by`).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Args, Debug)]
