@@ -77,6 +77,7 @@ fn every_language_example_compiles_clean_and_its_tests_pass() {
         " grain week {",
         " by channel as of ",
         " by channel grain week {",
+        " within 0.0001",
     ] {
         assert!(all.contains(form), "no example of `{form}`");
     }
