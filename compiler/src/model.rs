@@ -242,6 +242,9 @@ pub struct Expectation {
     pub as_of: Option<i32>,
     /// One value (no `by`) or rows of dimension values then the value.
     pub rows: Vec<Vec<Literal>>,
+    /// `within 0.0001`: the largest difference from an expected value that
+    /// passes (without it, the runner allows 1e-9, relative above 1).
+    pub tolerance: Option<f64>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -1,4 +1,4 @@
-//! The command line, as clap sees it (see shared/design/CLI.md).
+//! The command line, as clap sees it (documented in docs/reference/cli.md).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -33,6 +33,56 @@ pub enum Command {
     Lock(SpecArg),
     /// Classify every metric change against a base library.
     Diff(DiffArgs),
+    /// List the library's metrics, dimensions, sources or owners.
+    List(ListArgs),
+    /// Show one metric: its definition as written, unit, owner, dimensions,
+    /// inputs and dependents, version and changelog.
+    Describe(DescribeArgs),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// What to list.
+    #[arg(value_enum)]
+    pub kind: ListKind,
+    /// Keep only items whose name, title or description contains TEXT
+    /// (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    #[command(flatten)]
+    pub spec: SpecArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    Metrics,
+    Dimensions,
+    Sources,
+    Owners,
+}
+
+#[derive(Args, Debug)]
+pub struct DescribeArgs {
+    /// The metric to describe.
+    pub metric: String,
+    #[command(flatten)]
+    pub spec: SpecArg,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// What to compute: shared by `query` and `explain`.
@@ -55,6 +105,10 @@ pub struct QueryOpts {
     /// Last date of a series (YYYY-MM-DD).
     #[arg(long)]
     pub to: Option<String>,
+    /// A series of this length ending at `--to` (or the newest data):
+    /// 90d, 12w, 6mo, 2q, 1y. Instead of `--from`.
+    #[arg(long, value_name = "DURATION")]
+    pub last: Option<String>,
     /// The date an as-of value is read at (default: the newest data).
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
@@ -78,11 +132,25 @@ pub struct QueryCommand {
     pub query: QueryOpts,
     #[command(flatten)]
     pub memory: MemoryArg,
-    #[arg(long, value_enum, default_value_t = crate::query::output::Format::Table)]
-    pub format: crate::query::output::Format,
+    /// Output format (default: table, or from the extension of `--output`:
+    /// .csv .json .parquet .arrow).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::query::output::Format>,
     /// Write to this file (whole or not at all) instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Sort the result by these columns (comma separated); a leading `-`
+    /// sorts descending: `--order-by -nps,region`. Nulls come last.
+    #[arg(
+        long = "order-by",
+        value_name = "COL",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub order_by: Vec<String>,
+    /// Keep only the first N rows (after `--order-by`).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Args, Debug)]

@@ -77,5 +77,8 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Outcome, Fatal> {
         cli::Command::Test(args) => commands::test::run(args, style),
         cli::Command::Lock(args) => commands::lock::run(args, style),
         cli::Command::Diff(args) => commands::diff::run(args, style),
+        cli::Command::List(args) => commands::list::run(args, style),
+        cli::Command::Describe(args) => commands::describe::run(args, style),
+        cli::Command::Completions(args) => commands::completions::run(args),
     }
 }

@@ -32,7 +32,7 @@ const LIBRARY: &str = include_str!("../../tests/semantics/library.yard");
 
 /// The `.yard` cases, and how many `test` blocks they hold.
 const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/semantics");
-const SUITE_TESTS: usize = 16;
+const SUITE_TESTS: usize = 17;
 
 const ACCOUNTS: &str = "acct,tier\nA,gold\nB,silver\n";
 const NO_GOALS: &str = "region,day,target\n";
@@ -295,5 +295,62 @@ fn a_wrong_expectation_among_the_yard_cases_fails() {
         stdout.lines().last(),
         Some(format!("{} passed, 1 failed", SUITE_TESTS - 1).as_str()),
         "{stdout}"
+    );
+}
+
+#[test]
+fn a_tolerance_too_tight_fails_with_expected_actual_and_tolerance() {
+    // The tolerance case with 0.00001 instead of 0.0001: 4/3 is 0.0000333...
+    // from 1.3333, more than 0.00001.
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in ["library.yard", "tolerance.yard"] {
+        std::fs::copy(Path::new(SUITE).join(name), dir.path().join(name)).expect("copy");
+    }
+    let file = dir.path().join("tolerance.yard");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let loose = "== 1.3333 within 0.0001\n";
+    assert!(text.contains(loose), "{text}");
+    std::fs::write(&file, text.replace(loose, "== 1.3333 within 0.00001\n")).expect("write");
+    let out = run_tests(dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("test a_rounded_expectation_passes_within_its_tolerance ... FAILED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("  expect mean_n as of 2026-06-30 within 0.00001\n    expected: (1.3333)\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("0 passed, 1 failed"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_tolerance_that_is_not_a_number_is_a_check_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        Path::new(SUITE).join("library.yard"),
+        dir.path().join("library.yard"),
+    )
+    .expect("copy");
+    std::fs::write(
+        dir.path().join("bad.yard"),
+        "test t {\n  expect events_all == 3 within \"a bit\"\n  expect mean_n == 1 within -0.1\n}\n",
+    )
+    .expect("write");
+    let out = run_tests(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("`within` needs a number, zero or more")
+            .count(),
+        2,
+        "{stderr}"
     );
 }

@@ -93,7 +93,7 @@ pub fn sample_column(metric: &str) -> String {
 pub fn needs_data_range(request: &Request) -> bool {
     match request.grain {
         None => request.as_of.is_none(),
-        Some(_) => request.from.is_none() || request.to.is_none(),
+        Some(_) => (request.from.is_none() && request.last.is_none()) || request.to.is_none(),
     }
 }
 
@@ -106,7 +106,22 @@ pub fn time_frame(request: &Request, range: DataRange) -> Result<TimeFrame, Lowe
         )),
         Some(grain) => {
             let to = request.to.or(range.newest).unwrap_or(range.today);
-            let from = request.from.or(range.oldest).unwrap_or(to).min(to);
+            let from = match (request.from, request.last) {
+                (Some(from), _) => Some(from),
+                // `--last 90d`: the end minus the duration (calendar units
+                // step by the calendar, as lookbacks do).
+                (None, Some(last)) => Some(
+                    window::window_start(window::midnight(to), last)
+                        .map(|start| start.date())
+                        .ok_or_else(|| {
+                            LowerError(format!(
+                                "`--last {last}` reaches before the calendar starts; give a shorter length"
+                            ))
+                        })?,
+                ),
+                (None, None) => None,
+            };
+            let from = from.or(range.oldest).unwrap_or(to).min(to);
             let periods = window::periods(from, to, grain).ok_or_else(|| {
                 LowerError(format!(
                     "that series has more than {} periods; narrow it with --from/--to or a coarser --grain",

@@ -22,6 +22,8 @@ pub struct QueryArgs {
     pub from: Option<Arg>,
     pub to: Option<Arg>,
     pub as_of: Option<Arg>,
+    /// `--last 90d`: a series' `--from` as the duration before its end.
+    pub last: Option<Arg>,
     /// A row-level expression over dimensions; the expression's own spans
     /// fall inside this argument's.
     pub filter: Option<Arg>,
@@ -90,7 +92,9 @@ impl QueryArgs {
         let mut words = words.into_iter();
         while let Some(word) = words.next() {
             let slot = match word.text.as_str() {
-                "--by" | "--grain" | "--from" | "--to" | "--as-of" | "--where" => word.text.clone(),
+                "--by" | "--grain" | "--from" | "--to" | "--last" | "--as-of" | "--where" => {
+                    word.text.clone()
+                }
                 flag if flag.starts_with("--") => {
                     problems.push(
                         Diagnostic::error(
@@ -99,7 +103,7 @@ impl QueryArgs {
                             format!("`{flag}` is not an option of a query"),
                         )
                         .label("unknown option")
-                        .help("a query takes --by, --grain, --from, --to, --as-of and --where"),
+                        .help("a query takes --by, --grain, --from, --to, --last, --as-of and --where"),
                     );
                     continue;
                 }
@@ -126,6 +130,7 @@ impl QueryArgs {
                 "--from" => args.from = Some(value),
                 "--to" => args.to = Some(value),
                 "--as-of" => args.as_of = Some(value),
+                "--last" => args.last = Some(value),
                 _ => args.filter = Some(value),
             }
         }

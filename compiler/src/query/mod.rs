@@ -14,7 +14,7 @@ pub use args::{split_words, Arg, QueryArgs};
 pub use request::{base_metrics, Dimension, Grain, Request};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{ColumnRef, MetricId, TypedExpr};
+use crate::ir::{ColumnRef, Duration, DurationUnit, MetricId, TypedExpr};
 use crate::model::{Library, Metric};
 use crate::resolve::suggest::did_you_mean;
 use crate::resolve::RowScope;
@@ -56,6 +56,7 @@ impl<'a> Checking<'a> {
         let from = self.date(args.from.as_ref(), "--from");
         let to = self.date(args.to.as_ref(), "--to");
         let as_of = self.date(args.as_of.as_ref(), "--as-of");
+        let last = self.last();
         self.frame(grain, from, to);
         let filter = match &args.filter {
             Some(text) if !metrics.is_empty() => self.filter(text, &metrics),
@@ -70,6 +71,7 @@ impl<'a> Checking<'a> {
             grain,
             from,
             to,
+            last,
             as_of,
             filter,
         })
@@ -194,6 +196,53 @@ impl<'a> Checking<'a> {
             );
         }
         date
+    }
+
+    /// `--last 90d`: a whole number and one of d, w, mo, q, y; for a series
+    /// (it needs `--grain`) and instead of `--from`.
+    fn last(&mut self) -> Option<Duration> {
+        let args = self.args;
+        let arg = args.last.as_ref()?;
+        let text = arg.text.trim();
+        let digits = text.chars().take_while(char::is_ascii_digit).count();
+        let (amount, suffix) = text.split_at(digits);
+        let parsed = amount
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .zip(DurationUnit::parse(suffix))
+            .filter(|(_, unit)| {
+                !matches!(
+                    unit,
+                    DurationUnit::Second | DurationUnit::Minute | DurationUnit::Hour
+                )
+            })
+            .map(|(amount, unit)| Duration { amount, unit });
+        if parsed.is_none() {
+            self.diags.push(arguments(
+                arg.span,
+                format!("`--last` needs a length of time, not `{}`", arg.text),
+                "not a length of time",
+                "write a whole number of days, weeks, months, quarters or years: 90d, 12w, 6mo, 2q, 1y",
+            ));
+        }
+        if args.grain.is_none() {
+            self.diags.push(arguments(
+                arg.span,
+                "`--last` bounds a series, which needs a `--grain`".to_owned(),
+                "no --grain",
+                "add `--grain week` (or day, month, quarter, year), or read one value with `--as-of`",
+            ));
+        }
+        if args.from.is_some() {
+            self.diags.push(arguments(
+                arg.span,
+                "`--last` and `--from` both set where the series starts".to_owned(),
+                "with --from",
+                "keep one: `--last 90d` counts back from `--to` (or the newest data), `--from` names the date",
+            ));
+        }
+        parsed
     }
 
     /// `--from`/`--to` go with a grain, `--as-of` without one.

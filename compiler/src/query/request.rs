@@ -58,6 +58,8 @@ pub struct Request {
     pub grain: Option<Grain>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// `--last`: the series starts this long before its end.
+    pub last: Option<crate::ir::Duration>,
     pub as_of: Option<NaiveDate>,
     pub filter: Option<TypedExpr>,
 }

@@ -240,6 +240,7 @@ fn expect(
         }
     }
     let as_of = e.as_of.as_ref().and_then(|d| as_of_date(d, diags));
+    let tolerance = e.tolerance.as_ref().and_then(|t| tolerance(t, diags));
     Some(Expectation {
         metric: metric.name.clone(),
         by: e.by.iter().map(|d| d.name.clone()).collect(),
@@ -249,8 +250,28 @@ fn expect(
             .iter()
             .map(|r| r.iter().map(|v| literal_or_null(v)).collect())
             .collect(),
+        tolerance,
         span: e.span,
     })
+}
+
+/// The `within` of an expectation: a number, zero or more.
+fn tolerance(e: &Expr, diags: &mut Diagnostics) -> Option<f64> {
+    let value = match e.kind {
+        ExprKind::Number { value, .. } | ExprKind::Percent { value } => {
+            Some(value).filter(|v| v.is_finite() && *v >= 0.0)
+        }
+        ExprKind::Error => return None,
+        _ => None,
+    };
+    if value.is_none() {
+        diags.push(shape(
+            e.span,
+            "`within` needs a number, zero or more".to_owned(),
+            "write the largest difference that still passes, such as `within 0.0001`",
+        ));
+    }
+    value
 }
 
 /// A literal of a test row; what is not one was reported by `fits` or the

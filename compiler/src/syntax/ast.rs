@@ -147,6 +147,9 @@ pub struct Expect {
     pub grain: Option<Ident>,
     pub as_of: Option<Expr>,
     pub outcome: Expected,
+    /// `== 0.3333 within 0.0001`: how far the value may be from the one
+    /// expected.
+    pub tolerance: Option<Expr>,
     pub span: Span,
 }
 

@@ -422,6 +422,7 @@ impl Cx<'_, '_> {
         let mut grain = None;
         let mut as_of = None;
         let mut outcome = Expected::Rows(Vec::new());
+        let mut tolerance = None;
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::name => metric = Some(self.ident(part)),
@@ -447,6 +448,10 @@ impl Cx<'_, '_> {
                 Rule::expect_value => {
                     let mut inner = part.into_inner();
                     outcome = Expected::Value(self.next_expr(&mut inner, span));
+                    tolerance = inner
+                        .find(|p| p.as_rule() == Rule::expect_within)
+                        .and_then(|w| w.into_inner().find(|p| p.as_rule() == Rule::expr))
+                        .map(|p| self.expr(p));
                 }
                 Rule::expect_rows => {
                     let mut rows = Vec::new();
@@ -471,6 +476,7 @@ impl Cx<'_, '_> {
             grain,
             as_of,
             outcome,
+            tolerance,
             span,
         }
     }

@@ -56,9 +56,12 @@ pub fn check_sources(project: &Project, spec: &Path, compiled: &mut Compiled) {
 
 pub mod check;
 pub mod compile;
+pub mod completions;
+pub mod describe;
 pub mod diff;
 pub mod diff_data;
 pub mod explain;
+pub mod list;
 pub mod lock;
 pub mod query;
 pub mod test;

@@ -7,6 +7,7 @@ use yardstick_compiler::model::Library;
 use yardstick_compiler::query::Request;
 
 pub fn run(args: &QueryCommand, style: Style) -> Result<Outcome, Fatal> {
+    let keys = query::arrange::sort_keys(&args.order_by)?;
     let (library, request) = match checked("query", &args.query, style)? {
         Ok(checked) => checked,
         Err(outcome) => return Ok(outcome),
@@ -17,10 +18,11 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Outcome, Fatal> {
         let batches = query::execute(&prepared).await?;
         Ok::<_, Fatal>((batches, prepared.lowered))
     })?;
+    let batches = query::arrange::apply(batches, &lowered.columns, &keys, args.limit)?;
     query::output::write(
         &batches,
         &lowered.columns,
-        args.format,
+        query::output::Format::infer(args.format, args.output.as_deref()),
         args.output.as_deref(),
     )?;
     Ok(Outcome::Ok)

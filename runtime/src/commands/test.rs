@@ -67,7 +67,7 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
         let batches = query::execute(&prepared).await?;
         let actual = rows(&batches, &expectation.metric)?;
         let expected = expected_rows(expectation);
-        if !same(&expected, &actual) {
+        if !same(&expected, &actual, expectation.tolerance) {
             problems.push(format!(
                 "  {}\n    expected: {}\n    actual:   {}",
                 describe(expectation),
@@ -225,7 +225,9 @@ fn text(value: &Literal) -> String {
     }
 }
 
-fn same(expected: &[Row], actual: &[Row]) -> bool {
+/// The same rows, each value within `tolerance` of the one expected
+/// (always at least 1e-9, relative above 1, for the float arithmetic).
+fn same(expected: &[Row], actual: &[Row], tolerance: Option<f64>) -> bool {
     let mut a = actual.to_vec();
     let mut b = expected.to_vec();
     a.sort_by(|x, y| x.0.cmp(&y.0));
@@ -235,7 +237,9 @@ fn same(expected: &[Row], actual: &[Row]) -> bool {
             x.0 == y.0
                 && match (x.1, y.1) {
                     (None, None) => true,
-                    (Some(p), Some(q)) => (p - q).abs() <= 1e-9 * q.abs().max(1.0),
+                    (Some(p), Some(q)) => {
+                        (p - q).abs() <= tolerance.unwrap_or(0.0) + 1e-9 * q.abs().max(1.0)
+                    }
                     _ => false,
                 }
         })
@@ -268,6 +272,9 @@ fn describe(e: &Expectation) -> String {
     }
     if let Some(d) = e.as_of.and_then(date_of) {
         s.push_str(&format!(" as of {d}"));
+    }
+    if let Some(t) = e.tolerance {
+        s.push_str(&format!(" within {t}"));
     }
     s
 }

@@ -44,6 +44,7 @@ pub fn query_args(
         ("--grain", &opts.grain),
         ("--from", &opts.from),
         ("--to", &opts.to),
+        ("--last", &opts.last),
         ("--as-of", &opts.as_of),
         ("--where", &opts.filter),
     ] {

@@ -2,6 +2,7 @@
 //! time frame from the data, lower it to a plan and execute it.
 
 pub mod args;
+pub mod arrange;
 pub mod catalog;
 pub mod files;
 pub mod output;

@@ -23,6 +23,27 @@ pub enum Format {
     Arrow,
 }
 
+impl Format {
+    /// The format asked for; without one, the extension of the output file
+    /// (.csv .json .parquet .arrow, any case); otherwise a table.
+    pub fn infer(given: Option<Format>, output: Option<&Path>) -> Format {
+        if let Some(format) = given {
+            return format;
+        }
+        let extension = output
+            .and_then(Path::extension)
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("csv") => Format::Csv,
+            Some("json") => Format::Json,
+            Some("parquet") => Format::Parquet,
+            Some("arrow") => Format::Arrow,
+            _ => Format::Table,
+        }
+    }
+}
+
 /// Writes the result to `output`, or to stdout.
 pub fn write(
     batches: &[RecordBatch],
