@@ -86,6 +86,16 @@ CASES = [
               AND {TICKET_RESOLVED} >= TIMESTAMP '2026-06-01' AND {TICKET_RESOLVED} < TIMESTAMP '2026-07-01'""",
     ),
     (
+        "tickets_opened by channel by hour on 2026-06-30 (UTC hours, the period a timestamp)",
+        ["tickets_opened", "--by", "channel", "--grain", "hour", "--from", "2026-06-30", "--to", "2026-06-30"],
+        f"""SELECT channel, strftime(date_trunc('hour', {TICKET_OPENED}), '%Y-%m-%dT%H:%M:%SZ') AS period,
+                   count(*) AS tickets_opened
+            FROM tickets
+            WHERE NOT is_test
+              AND {TICKET_OPENED} >= TIMESTAMP '2026-06-30' AND {TICKET_OPENED} < TIMESTAMP '2026-07-01'
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+    ),
+    (
         "renewal_rate by accounts.segment by quarter (1q on a date column)",
         ["renewal_rate", "--by", "accounts.segment", "--grain", "quarter"],
         """SELECT segment AS "accounts.segment", strftime(date_trunc('quarter', due_on), '%Y-%m-%d') AS period,

@@ -4,7 +4,7 @@
 //! filters or time column.
 
 use crate::translate::{self, keep_unless, keep_where, timestamp_lit, utc_timestamp, Place};
-use crate::window::{self, Period};
+use crate::window::{self, Grain, Period};
 use crate::{metric_column, sample_column, Catalog, LowerError, TimeFrame};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Column, JoinType, NullEquality, ScalarValue};
@@ -75,8 +75,8 @@ pub fn plan(
         conditions.push(conjunction(c));
     }
 
-    if let TimeFrame::Series { periods, .. } = frame {
-        let table = periods_table(periods, metrics)?;
+    if let TimeFrame::Series { periods, grain } = frame {
+        let table = periods_table(periods, *grain, metrics)?;
         // A row joins every period whose window (for any metric) holds it.
         let any = disjunction(conditions.clone());
         builder = builder
@@ -205,20 +205,26 @@ fn window_start_column(index: usize) -> String {
     format!("__window_start_{index}")
 }
 
-/// A small table of the series' periods: start date, end, and each
-/// metric's window start (the period start, or the period end less the
-/// lookback).
+/// The value of the `period` column: a date, or for hours a timestamp.
+pub fn period_value(start: chrono::NaiveDateTime, grain: Grain) -> DfExpr {
+    match grain {
+        Grain::Hour => timestamp_lit(micros(start)),
+        _ => lit(ScalarValue::Date32(Some(days(start.date())))),
+    }
+}
+
+/// A small table of the series' periods: start (a date, or a timestamp
+/// for hours), end, and each metric's window start (the period start, or
+/// the period end less the lookback).
 fn periods_table(
     periods: &[Period],
+    grain: Grain,
     metrics: &[(&Metric, &BaseMetric)],
 ) -> Result<datafusion::logical_expr::LogicalPlan, LowerError> {
     let mut rows = Vec::new();
     for p in periods {
-        let end = window::midnight(p.end);
-        let mut row = vec![
-            lit(ScalarValue::Date32(Some(days(p.start)))),
-            timestamp_lit(micros(end)),
-        ];
+        let end = p.end;
+        let mut row = vec![period_value(p.start, grain), timestamp_lit(micros(end))];
         for (metric, base) in metrics {
             let start = match base.lookback {
                 Some(l) => window::window_start(end, l).ok_or_else(|| {
@@ -227,7 +233,7 @@ fn periods_table(
                         metric.name
                     ))
                 })?,
-                None => window::midnight(p.start),
+                None => p.start,
             };
             row.push(timestamp_lit(micros(start)));
         }

@@ -1,4 +1,4 @@
-//! The operators and duration literals, shared by the syntax tree and the
+//! The operators, duration literals and grains, shared by the syntax tree and the
 //! typed IR: they mean the same in both.
 
 use serde::Serialize;
@@ -141,4 +141,47 @@ impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}{}", self.amount, self.unit.suffix())
     }
+}
+
+/// The period length of a series (hours are UTC hours), and the calendar
+/// unit of a period-to-date lookback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grain {
+    Hour,
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub const NAMES: &'static [&'static str] = &["hour", "day", "week", "month", "quarter", "year"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Hour => "hour",
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Grain> {
+        Some(match name {
+            "hour" => Grain::Hour,
+            "day" => Grain::Day,
+            "week" => Grain::Week,
+            "month" => Grain::Month,
+            "quarter" => Grain::Quarter,
+            "year" => Grain::Year,
+            _ => return None,
+        })
+    }
+
+    /// The grains as a help line lists them.
+    pub const HELP: &'static str = "grains: hour, day, week, month, quarter, year";
 }
