@@ -103,6 +103,23 @@ CASES = [
            FROM renewals GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
     ),
     (
+        "nrr_qtd as of 2026-05-20 (quarter to date: due in [2026-04-01, 2026-05-21))",
+        ["nrr_qtd", "--as-of", "2026-05-20"],
+        """SELECT sum(arr_after_usd) / sum(arr_before_usd) AS nrr_qtd
+           FROM renewals WHERE due_on >= DATE '2026-04-01' AND due_on < DATE '2026-05-21'""",
+    ),
+    (
+        "nrr_qtd by accounts.segment by month (quarter to date at each month's end)",
+        ["nrr_qtd", "--by", "accounts.segment", "--grain", "month", "--from", "2026-01-01", "--to", "2026-06-30"],
+        """WITH months AS (SELECT CAST(range AS DATE) AS m
+                           FROM range(DATE '2026-01-01', DATE '2026-07-01', INTERVAL 1 MONTH))
+           SELECT segment AS "accounts.segment", strftime(m, '%Y-%m-%d') AS period,
+                  sum(arr_after_usd) / sum(arr_before_usd) AS nrr_qtd
+           FROM renewals JOIN months
+             ON due_on >= date_trunc('quarter', m) AND due_on < m + INTERVAL 1 MONTH
+           GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
+    ),
+    (
         "live_defect_fix_hours by severity as of 2026-06-30 (json source, 90d)",
         ["live_defect_fix_hours", "--by", "severity", "--as-of", "2026-06-30"],
         """SELECT severity, avg(epoch(fixed_at) / 3600 - epoch(found_at) / 3600) AS live_defect_fix_hours

@@ -3,7 +3,7 @@
 //! are UTC; every window is half-open `[start, end)`.
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
-use yardstick_compiler::ir::{Duration, DurationUnit};
+use yardstick_compiler::ir::{Duration, DurationUnit, Lookback};
 pub use yardstick_compiler::query::Grain;
 
 /// Most periods one series may have (a guard against `--grain day` over
@@ -72,9 +72,20 @@ pub fn periods(from: NaiveDate, to: NaiveDate, grain: Grain) -> Option<Vec<Perio
     Some(out)
 }
 
-/// The start of a trailing window of length `lookback` that ends
-/// (exclusively) at `end`. Calendar units step back by calendar months.
-pub fn window_start(end: NaiveDateTime, lookback: Duration) -> Option<NaiveDateTime> {
+/// The start of a window that ends (exclusively) at `end`: a trailing
+/// duration (calendar units step back by calendar months), or the start of
+/// the calendar month, quarter or year holding the window's last moment.
+pub fn window_start(end: NaiveDateTime, lookback: Lookback) -> Option<NaiveDateTime> {
+    match lookback {
+        Lookback::Duration(d) => trailing_start(end, d),
+        Lookback::ToDate(grain) => {
+            let last = end.checked_sub_signed(chrono::Duration::microseconds(1))?;
+            Some(period_of(last, grain)?.start)
+        }
+    }
+}
+
+fn trailing_start(end: NaiveDateTime, lookback: Duration) -> Option<NaiveDateTime> {
     let n = i64::from(lookback.amount);
     let fixed = |seconds: i64| end.checked_sub_signed(chrono::Duration::try_seconds(seconds)?);
     match lookback.unit {
@@ -95,7 +106,7 @@ pub fn window_start(end: NaiveDateTime, lookback: Duration) -> Option<NaiveDateT
 /// inclusive; with no lookback, everything up to the end of that date.
 pub fn as_of_window(
     as_of: NaiveDate,
-    lookback: Option<Duration>,
+    lookback: Option<Lookback>,
 ) -> Option<(Option<NaiveDateTime>, NaiveDateTime)> {
     let end = midnight(as_of.checked_add_days(Days::new(1))?);
     let start = match lookback {
@@ -113,8 +124,8 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
-    fn dur(amount: u32, unit: DurationUnit) -> Duration {
-        Duration { amount, unit }
+    fn dur(amount: u32, unit: DurationUnit) -> Lookback {
+        Lookback::Duration(Duration { amount, unit })
     }
 
     #[test]
@@ -198,6 +209,25 @@ mod tests {
             d("2026-03-01").and_hms_opt(13, 0, 0).expect("time")
         );
         assert_eq!(p.end, d("2026-03-01").and_hms_opt(14, 0, 0).expect("time"));
+    }
+
+    #[test]
+    fn to_date_windows_start_at_the_calendar_unit_holding_the_last_day() {
+        // LANGUAGE.md §11: as of 2026-05-20, qtd is [2026-04-01, 2026-05-21).
+        let qtd = Lookback::ToDate(Grain::Quarter);
+        let (start, end) = as_of_window(d("2026-05-20"), Some(qtd)).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-04-01"))));
+        assert_eq!(end, midnight(d("2026-05-21")));
+        // The week of Monday 2026-03-30 ends on Sunday 04-05: [04-01, 04-06).
+        let week = period_of(midnight(d("2026-03-30")), Grain::Week).expect("week");
+        assert_eq!(window_start(week.end, qtd), Some(midnight(d("2026-04-01"))));
+        // As of the first day, the window is that one day.
+        let mtd = Lookback::ToDate(Grain::Month);
+        let (start, _) = as_of_window(d("2026-06-01"), Some(mtd)).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-06-01"))));
+        let ytd = Lookback::ToDate(Grain::Year);
+        let (start, _) = as_of_window(d("2026-12-31"), Some(ytd)).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-01-01"))));
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //!                                    own: its base's come in through the
 //!                                    base's fingerprint
 //! formula <canonical expr>
-//! lookback <duration>                (or `lookback -`)
+//! lookback <duration>                `90d`, or `mtd`, `qtd`, `ytd` (or `lookback -`)
 //! unit <unit>
 //! min_sample <n>                     (or `min_sample -`)
 //! input <metric> <fingerprint>       one per metric read (a variant's base

@@ -8,7 +8,7 @@ use super::metric_checks;
 use super::source::{unknown_unit, RowScope};
 use super::{Located, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{MetricId, Node, TypedExpr};
+use crate::ir::{Lookback, MetricId, Node, TypedExpr};
 use crate::model::{
     BaseMetric, Bound, Definition, DerivedMetric, Drive, Library, Metric, Review, Sla, Tier,
 };
@@ -37,7 +37,7 @@ pub(super) struct Draft<'a> {
     pub wheres: Vec<&'a Expr>,
     pub excludes: Vec<&'a Expr>,
     pub formula: Option<&'a Expr>,
-    pub lookback: Option<(Duration, Span)>,
+    pub lookback: Option<(Lookback, Span)>,
     pub dimensions: Option<Vec<(String, Span)>>,
     pub min_sample: Option<u64>,
     pub assert: Option<(Bound, bool, Span)>,
@@ -186,7 +186,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     let formula = formula_field.and_then(|x| fields::expr(x, diags));
     let lookback_field = f.one("lookback", diags);
     meaning("lookback", lookback_field);
-    let lookback = lookback_field.and_then(|x| fields::duration(x, diags).map(|d| (d, x.span)));
+    let lookback = lookback_field.and_then(|x| fields::lookback(x, diags).map(|l| (l, x.span)));
     let dimensions = f.one("dimensions", diags).map(|x| fields::paths(x, diags));
     let min_sample_field = f.one("min_sample", diags);
     meaning("min_sample", min_sample_field);

@@ -7,7 +7,7 @@ use super::metric::{assemble, review, Draft};
 use super::source::RowScope;
 use super::Names;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Duration, DurationUnit, TypedExpr};
+use crate::ir::{DurationUnit, Lookback, TypedExpr};
 use crate::model::{Definition, Library, Metric, Sla, Tier};
 use crate::span::Span;
 use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, SubBlock};
@@ -104,9 +104,13 @@ pub(super) fn filters(
 pub const MAX_LOOKBACK_DAYS: u64 = 36_600;
 
 /// The metric's lookback; `None` when it reaches off the calendar.
-pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Option<Duration>> {
-    let Some((duration, span)) = draft.lookback else {
+pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Option<Lookback>> {
+    let Some((lookback, span)) = draft.lookback else {
         return Some(None);
+    };
+    // A period-to-date window is at most a year.
+    let Lookback::Duration(duration) = lookback else {
+        return Some(Some(lookback));
     };
     let days_per = |unit: DurationUnit| -> f64 {
         match unit {
@@ -121,7 +125,7 @@ pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Opt
         }
     };
     if f64::from(duration.amount) * days_per(duration.unit) <= MAX_LOOKBACK_DAYS as f64 {
-        return Some(Some(duration));
+        return Some(Some(lookback));
     }
     diags.push(
         Diagnostic::error(
