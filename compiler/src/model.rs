@@ -166,6 +166,10 @@ pub struct BaseMetric {
     pub formula: TypedExpr,
     pub lookback: Option<Lookback>,
     pub min_sample: Option<u64>,
+    /// `fill: 0`: a series carries every period for every group, with 0
+    /// where nothing counted (only counts and sums).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fill_zero: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -77,3 +77,18 @@ fn a_period_to_date_lookback_is_the_lookback_part() {
         vec!["lookback"]
     );
 }
+
+#[test]
+fn fill_is_its_own_part_and_leaves_unfilled_meanings_alone() {
+    let plain = "metric t { from: tickets formula: count() }";
+    let filled = "metric t { from: tickets formula: count() fill: 0 }";
+    // No `fill` line without fill, so locks written before it still hold.
+    assert!(!meaning(plain).contains("fill"), "{}", meaning(plain));
+    assert!(
+        meaning(filled).contains("\nfill 0\n"),
+        "{}",
+        meaning(filled)
+    );
+    assert_eq!(parts(plain, filled), vec!["fill"]);
+    assert_eq!(parts(filled, plain), vec!["fill"]);
+}

@@ -96,6 +96,20 @@ CASES = [
             GROUP BY 1, 2 ORDER BY 1, 2""",
     ),
     (
+        "tickets_opened_filled by priority by day in June, internal channel (fill: 0, every day for every priority)",
+        ["tickets_opened_filled", "--by", "priority", "--grain", "day", "--from", "2026-06-01", "--to", "2026-06-30",
+         "--where", 'channel == "internal"'],
+        f"""WITH days AS (SELECT CAST(range AS DATE) AS d
+                          FROM range(DATE '2026-06-01', DATE '2026-07-01', INTERVAL 1 DAY)),
+                 t AS (SELECT priority, CAST({TICKET_OPENED} AS DATE) AS day FROM tickets
+                       WHERE NOT is_test AND channel = 'internal'
+                         AND {TICKET_OPENED} >= TIMESTAMP '2026-06-01' AND {TICKET_OPENED} < TIMESTAMP '2026-07-01'),
+                 groups AS (SELECT DISTINCT priority FROM t)
+            SELECT g.priority, strftime(d, '%Y-%m-%d') AS period, count(t.day) AS tickets_opened_filled
+            FROM groups g CROSS JOIN days LEFT JOIN t ON t.priority = g.priority AND t.day = d
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+    ),
+    (
         "renewal_rate by accounts.segment by quarter (1q on a date column)",
         ["renewal_rate", "--by", "accounts.segment", "--grain", "quarter"],
         """SELECT segment AS "accounts.segment", strftime(date_trunc('quarter', due_on), '%Y-%m-%d') AS period,

@@ -210,6 +210,22 @@ pub fn boolean(field: &Field, diags: &mut Diagnostics) -> Option<bool> {
     }
 }
 
+/// `fill: 0`, the one fill there is.
+pub fn fill_zero(field: &Field, diags: &mut Diagnostics) -> Option<()> {
+    match single_expr(field).map(|e| &e.kind) {
+        Some(ExprKind::Number { value, .. }) if *value == 0.0 => Some(()),
+        Some(ExprKind::Error) => None,
+        _ => {
+            diags.push(
+                Diagnostic::error(Code::FieldValue, field.value.span(), "`fill` can only be `0`")
+                    .label("not 0")
+                    .help("write `fill: 0` to give empty periods 0, or leave `fill` out to leave them out"),
+            );
+            None
+        }
+    }
+}
+
 /// A metric's window: a positive duration (`90d`), or `mtd`, `qtd`, `ytd`.
 pub fn lookback(field: &Field, diags: &mut Diagnostics) -> Option<Lookback> {
     let expected = "a positive duration such as `90d` or `3mo`, or `mtd`, `qtd`, `ytd`";

@@ -40,6 +40,8 @@ pub(super) struct Draft<'a> {
     pub lookback: Option<(Lookback, Span)>,
     pub dimensions: Option<Vec<(String, Span)>>,
     pub min_sample: Option<u64>,
+    /// `fill: 0`, where it was written.
+    pub fill: Option<Span>,
     pub assert: Option<(Bound, bool, Span)>,
     pub deprecated: bool,
     pub sla: Option<(Sla, bool, Span)>,
@@ -191,6 +193,9 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     let min_sample_field = f.one("min_sample", diags);
     meaning("min_sample", min_sample_field);
     let min_sample = min_sample_field.and_then(|x| fields::integer(x, diags));
+    let fill_field = f.one("fill", diags);
+    meaning("fill", fill_field);
+    let fill = fill_field.and_then(|x| fields::fill_zero(x, diags).map(|_| x.span));
     let assert = f
         .one("assert", diags)
         .and_then(|x| fields::bound(x, diags).map(|(b, pct)| (b, pct, x.span)));
@@ -219,6 +224,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
         lookback,
         dimensions,
         min_sample,
+        fill,
         assert,
         deprecated,
         sla,
@@ -433,6 +439,7 @@ fn base(
     let time = metric_checks::time_column(draft, source, diags);
     let lookback = metric_checks::lookback(draft, diags);
     let typed = metric_checks::numeric_formula(typed?, diags)?;
+    let fill_zero = metric_checks::fill(draft, Some(&typed), diags);
     let definition = Definition::Base(BaseMetric {
         source: source.name.clone(),
         time,
@@ -441,6 +448,7 @@ fn base(
         formula: typed,
         lookback: lookback?,
         min_sample: draft.min_sample,
+        fill_zero,
     });
     Some((definition, source.dimensions.clone()))
 }
@@ -471,6 +479,7 @@ fn derived(
             );
         }
     }
+    metric_checks::fill(draft, None, diags);
     let scope = MetricScope { done, names };
     let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
     let typed = metric_checks::numeric_formula(typed, diags)?;
