@@ -110,6 +110,17 @@ CASES = [
             GROUP BY 1, 2 ORDER BY 1, 2""",
     ),
     (
+        "tickets_opened_filled by region, priority as of 2025-07-01, internal (fill: 0, every group with rows at any time)",
+        ["tickets_opened_filled", "--by", "region,priority", "--as-of", "2025-07-01", "--where", 'channel == "internal"'],
+        f"""WITH t AS (SELECT region, priority, {TICKET_OPENED} AS opened FROM tickets
+                       WHERE NOT is_test AND channel = 'internal'),
+                 groups AS (SELECT DISTINCT region, priority FROM t)
+            SELECT g.region, g.priority, count(t.opened) AS tickets_opened_filled
+            FROM groups g LEFT JOIN t ON t.region = g.region AND t.priority = g.priority
+                                     AND t.opened < TIMESTAMP '2025-07-02'
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+    ),
+    (
         "renewal_rate by accounts.segment by quarter (1q on a date column)",
         ["renewal_rate", "--by", "accounts.segment", "--grain", "quarter"],
         """SELECT segment AS "accounts.segment", strftime(date_trunc('quarter', due_on), '%Y-%m-%d') AS period,

@@ -63,7 +63,13 @@ pub fn lower(
         .map(|d| translate::column_name(&d.column))
         .collect();
     let filled = fill::filled_columns(library, request);
-    let mut builder = fill::fill(builder, &dimensions, frame, &computed, &filled)?;
+    let builder = fill::fill(builder, &dimensions, frame, &computed, &filled)?;
+    let mut builder = match frame {
+        TimeFrame::AsOf(_) => {
+            fill::fill_groups(builder, library, request, &dimensions, &computed, catalog)?
+        }
+        TimeFrame::Series { .. } => builder,
+    };
 
     // Derived metrics, inputs first, each level of them in one projection
     // that keeps only the columns still needed: a long chain of derived

@@ -139,6 +139,49 @@ pub fn plan(
     builder.project(projection).map_err(df_err)
 }
 
+/// The groups (`request.by` values) of a `fill: 0` metric in an as-of
+/// query: the distinct dimension values of the source's rows that pass
+/// its excludes, the query's `--where` and the metric's own filters,
+/// whatever their time.
+pub fn groups(
+    library: &Library,
+    source: &Source,
+    metric: &Metric,
+    request: &Request,
+    catalog: &dyn Catalog,
+) -> Result<LogicalPlanBuilder, LowerError> {
+    let base = base_of(metric)?;
+    let builder = scan(library, source, request, &[(metric, base)], catalog)?;
+    let mut keep = Vec::new();
+    for e in &source.excludes {
+        keep.push(keep_unless(translate::translate(e, &mut Place::Row)?));
+    }
+    if let Some(w) = &request.filter {
+        keep.push(keep_where(translate::translate(w, &mut Place::Row)?));
+    }
+    let filters = library.filters_of(metric);
+    for w in filters.wheres {
+        keep.push(keep_where(translate::translate(w, &mut Place::Row)?));
+    }
+    for e in filters.excludes {
+        keep.push(keep_unless(translate::translate(e, &mut Place::Row)?));
+    }
+    let dimensions: Vec<DfExpr> = request
+        .by
+        .iter()
+        .map(|d| col(translate::column_name(&d.column)))
+        .collect();
+    let builder = if keep.is_empty() {
+        builder
+    } else {
+        builder.filter(conjunction(keep)).map_err(df_err)?
+    };
+    builder
+        .project(dimensions)
+        .and_then(|b| b.distinct())
+        .map_err(df_err)
+}
+
 fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
     parts.into_iter().reduce(DfExpr::and).unwrap_or(lit(true))
 }
