@@ -6,7 +6,7 @@
 //! formula and only its own filters: [`Library::filters_of`] walks the chain
 //! of bases, so a long chain of variants costs linear, not quadratic, space.
 
-use crate::ir::{Duration, Literal, MetricId, TypedExpr};
+use crate::ir::{Duration, Literal, Lookback, MetricId, TypedExpr};
 use crate::span::Span;
 use crate::types::{Type, Unit};
 use serde::Serialize;
@@ -164,8 +164,12 @@ pub struct BaseMetric {
     /// variant's base's on the base).
     pub own_excludes: Vec<TypedExpr>,
     pub formula: TypedExpr,
-    pub lookback: Option<Duration>,
+    pub lookback: Option<Lookback>,
     pub min_sample: Option<u64>,
+    /// `fill: 0`: a series carries every period for every group, with 0
+    /// where nothing counted (only counts and sums).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fill_zero: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -86,11 +86,63 @@ CASES = [
               AND {TICKET_RESOLVED} >= TIMESTAMP '2026-06-01' AND {TICKET_RESOLVED} < TIMESTAMP '2026-07-01'""",
     ),
     (
+        "tickets_opened by channel by hour on 2026-06-30 (UTC hours, the period a timestamp)",
+        ["tickets_opened", "--by", "channel", "--grain", "hour", "--from", "2026-06-30", "--to", "2026-06-30"],
+        f"""SELECT channel, strftime(date_trunc('hour', {TICKET_OPENED}), '%Y-%m-%dT%H:%M:%SZ') AS period,
+                   count(*) AS tickets_opened
+            FROM tickets
+            WHERE NOT is_test
+              AND {TICKET_OPENED} >= TIMESTAMP '2026-06-30' AND {TICKET_OPENED} < TIMESTAMP '2026-07-01'
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+    ),
+    (
+        "tickets_opened_filled by priority by day in June, internal channel (fill: 0, every day for every priority)",
+        ["tickets_opened_filled", "--by", "priority", "--grain", "day", "--from", "2026-06-01", "--to", "2026-06-30",
+         "--where", 'channel == "internal"'],
+        f"""WITH days AS (SELECT CAST(range AS DATE) AS d
+                          FROM range(DATE '2026-06-01', DATE '2026-07-01', INTERVAL 1 DAY)),
+                 t AS (SELECT priority, CAST({TICKET_OPENED} AS DATE) AS day FROM tickets
+                       WHERE NOT is_test AND channel = 'internal'
+                         AND {TICKET_OPENED} >= TIMESTAMP '2026-06-01' AND {TICKET_OPENED} < TIMESTAMP '2026-07-01'),
+                 groups AS (SELECT DISTINCT priority FROM t)
+            SELECT g.priority, strftime(d, '%Y-%m-%d') AS period, count(t.day) AS tickets_opened_filled
+            FROM groups g CROSS JOIN days LEFT JOIN t ON t.priority = g.priority AND t.day = d
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+    ),
+    (
+        "tickets_opened_filled by region, priority as of 2025-07-01, internal (fill: 0, every group with rows at any time)",
+        ["tickets_opened_filled", "--by", "region,priority", "--as-of", "2025-07-01", "--where", 'channel == "internal"'],
+        f"""WITH t AS (SELECT region, priority, {TICKET_OPENED} AS opened FROM tickets
+                       WHERE NOT is_test AND channel = 'internal'),
+                 groups AS (SELECT DISTINCT region, priority FROM t)
+            SELECT g.region, g.priority, count(t.opened) AS tickets_opened_filled
+            FROM groups g LEFT JOIN t ON t.region = g.region AND t.priority = g.priority
+                                     AND t.opened < TIMESTAMP '2025-07-02'
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+    ),
+    (
         "renewal_rate by accounts.segment by quarter (1q on a date column)",
         ["renewal_rate", "--by", "accounts.segment", "--grain", "quarter"],
         """SELECT segment AS "accounts.segment", strftime(date_trunc('quarter', due_on), '%Y-%m-%d') AS period,
                   count(*) FILTER (WHERE renewed) / count(*) AS renewal_rate
            FROM renewals GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
+    ),
+    (
+        "nrr_qtd as of 2026-05-20 (quarter to date: due in [2026-04-01, 2026-05-21))",
+        ["nrr_qtd", "--as-of", "2026-05-20"],
+        """SELECT sum(arr_after_usd) / sum(arr_before_usd) AS nrr_qtd
+           FROM renewals WHERE due_on >= DATE '2026-04-01' AND due_on < DATE '2026-05-21'""",
+    ),
+    (
+        "nrr_qtd by accounts.segment by month (quarter to date at each month's end)",
+        ["nrr_qtd", "--by", "accounts.segment", "--grain", "month", "--from", "2026-01-01", "--to", "2026-06-30"],
+        """WITH months AS (SELECT CAST(range AS DATE) AS m
+                           FROM range(DATE '2026-01-01', DATE '2026-07-01', INTERVAL 1 MONTH))
+           SELECT segment AS "accounts.segment", strftime(m, '%Y-%m-%d') AS period,
+                  sum(arr_after_usd) / sum(arr_before_usd) AS nrr_qtd
+           FROM renewals JOIN months
+             ON due_on >= date_trunc('quarter', m) AND due_on < m + INTERVAL 1 MONTH
+           GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
     ),
     (
         "live_defect_fix_hours by severity as of 2026-06-30 (json source, 90d)",

@@ -3,6 +3,7 @@
 //! (a key missing from one input gives `null` for it), and the result's
 //! columns named and ordered as CLI.md says.
 
+use crate::fill;
 use crate::scan::{self, PERIOD};
 use crate::translate::{self, Place};
 use crate::{metric_column, sample_column, Catalog, LowerError, Lowered, OutputColumn, TimeFrame};
@@ -56,8 +57,20 @@ pub fn lower(
         });
         computed.extend(columns);
     }
-    let mut builder =
-        combined.ok_or_else(|| LowerError("the query computes no metric".to_owned()))?;
+    let builder = combined.ok_or_else(|| LowerError("the query computes no metric".to_owned()))?;
+    let dimensions: Vec<String> = request
+        .by
+        .iter()
+        .map(|d| translate::column_name(&d.column))
+        .collect();
+    let filled = fill::filled_columns(library, request);
+    let builder = fill::fill(builder, &dimensions, frame, &computed, &filled)?;
+    let mut builder = match frame {
+        TimeFrame::AsOf(_) => {
+            fill::fill_groups(builder, library, request, &dimensions, &computed, catalog)?
+        }
+        TimeFrame::Series { .. } => builder,
+    };
 
     // Derived metrics, inputs first, each level of them in one projection
     // that keeps only the columns still needed: a long chain of derived

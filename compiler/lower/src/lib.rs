@@ -5,10 +5,12 @@
 //! It reads only the typed IR: a [`Request`] checked by
 //! `yardstick_compiler::query::check`, and the library's typed metrics.
 //! [`lower`] is the one entry point: it settles the time frame, builds one
-//! aggregation per source ([`scan`]) and joins them, computing derived
-//! metrics on top ([`combine`]).
+//! aggregation per source ([`scan`]) and joins them, fills the periods of
+//! `fill: 0` metrics ([`fill`]) and computes derived metrics on top
+//! ([`combine`]).
 
 mod combine;
+mod fill;
 pub mod percentile;
 mod scan;
 pub mod translate;

@@ -4,7 +4,7 @@
 //! filters or time column.
 
 use crate::translate::{self, keep_unless, keep_where, timestamp_lit, utc_timestamp, Place};
-use crate::window::{self, Period};
+use crate::window::{self, Grain, Period};
 use crate::{metric_column, sample_column, Catalog, LowerError, TimeFrame};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Column, JoinType, NullEquality, ScalarValue};
@@ -75,8 +75,8 @@ pub fn plan(
         conditions.push(conjunction(c));
     }
 
-    if let TimeFrame::Series { periods, .. } = frame {
-        let table = periods_table(periods, metrics)?;
+    if let TimeFrame::Series { periods, grain } = frame {
+        let table = periods_table(periods, *grain, metrics)?;
         // A row joins every period whose window (for any metric) holds it.
         let any = disjunction(conditions.clone());
         builder = builder
@@ -137,6 +137,49 @@ pub fn plan(
     let mut projection = key_names;
     projection.extend(values);
     builder.project(projection).map_err(df_err)
+}
+
+/// The groups (`request.by` values) of a `fill: 0` metric in an as-of
+/// query: the distinct dimension values of the source's rows that pass
+/// its excludes, the query's `--where` and the metric's own filters,
+/// whatever their time.
+pub fn groups(
+    library: &Library,
+    source: &Source,
+    metric: &Metric,
+    request: &Request,
+    catalog: &dyn Catalog,
+) -> Result<LogicalPlanBuilder, LowerError> {
+    let base = base_of(metric)?;
+    let builder = scan(library, source, request, &[(metric, base)], catalog)?;
+    let mut keep = Vec::new();
+    for e in &source.excludes {
+        keep.push(keep_unless(translate::translate(e, &mut Place::Row)?));
+    }
+    if let Some(w) = &request.filter {
+        keep.push(keep_where(translate::translate(w, &mut Place::Row)?));
+    }
+    let filters = library.filters_of(metric);
+    for w in filters.wheres {
+        keep.push(keep_where(translate::translate(w, &mut Place::Row)?));
+    }
+    for e in filters.excludes {
+        keep.push(keep_unless(translate::translate(e, &mut Place::Row)?));
+    }
+    let dimensions: Vec<DfExpr> = request
+        .by
+        .iter()
+        .map(|d| col(translate::column_name(&d.column)))
+        .collect();
+    let builder = if keep.is_empty() {
+        builder
+    } else {
+        builder.filter(conjunction(keep)).map_err(df_err)?
+    };
+    builder
+        .project(dimensions)
+        .and_then(|b| b.distinct())
+        .map_err(df_err)
 }
 
 fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
@@ -221,20 +264,26 @@ fn window_start_column(index: usize) -> String {
     format!("__window_start_{index}")
 }
 
-/// A small table of the series' periods: start date, end, and each
-/// metric's window start (the period start, or the period end less the
-/// lookback).
+/// The value of the `period` column: a date, or for hours a timestamp.
+pub fn period_value(start: chrono::NaiveDateTime, grain: Grain) -> DfExpr {
+    match grain {
+        Grain::Hour => timestamp_lit(micros(start)),
+        _ => lit(ScalarValue::Date32(Some(days(start.date())))),
+    }
+}
+
+/// A small table of the series' periods: start (a date, or a timestamp
+/// for hours), end, and each metric's window start (the period start, or
+/// the period end less the lookback).
 fn periods_table(
     periods: &[Period],
+    grain: Grain,
     metrics: &[(&Metric, &BaseMetric)],
 ) -> Result<datafusion::logical_expr::LogicalPlan, LowerError> {
     let mut rows = Vec::new();
     for p in periods {
-        let end = window::midnight(p.end);
-        let mut row = vec![
-            lit(ScalarValue::Date32(Some(days(p.start)))),
-            timestamp_lit(micros(end)),
-        ];
+        let end = p.end;
+        let mut row = vec![period_value(p.start, grain), timestamp_lit(micros(end))];
         for (metric, base) in metrics {
             let start = match base.lookback {
                 Some(l) => window::window_start(end, l).ok_or_else(|| {
@@ -243,7 +292,7 @@ fn periods_table(
                         metric.name
                     ))
                 })?,
-                None => window::midnight(p.start),
+                None => p.start,
             };
             row.push(timestamp_lit(micros(start)));
         }

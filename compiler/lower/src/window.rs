@@ -2,35 +2,41 @@
 //! periods of a series, and trailing windows at each period end. All times
 //! are UTC; every window is half-open `[start, end)`.
 
-use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
-use yardstick_compiler::ir::{Duration, DurationUnit};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use yardstick_compiler::ir::{Duration, DurationUnit, Lookback};
 pub use yardstick_compiler::query::Grain;
 
 /// Most periods one series may have (a guard against `--grain day` over
 /// centuries).
 pub const MAX_PERIODS: usize = 20_000;
 
-/// One period `[start, end)`.
+/// One period `[start, end)`, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
-    pub start: NaiveDate,
-    pub end: NaiveDate,
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
 }
 
 pub fn midnight(date: NaiveDate) -> NaiveDateTime {
     date.and_time(NaiveTime::MIN)
 }
 
-/// The period holding `date`; weeks start on Monday.
-pub fn period_of(date: NaiveDate, grain: Grain) -> Option<Period> {
+/// The period holding `time`; weeks start on Monday, hours on the hour.
+pub fn period_of(time: NaiveDateTime, grain: Grain) -> Option<Period> {
+    let date = time.date();
     let start = match grain {
-        Grain::Day => date,
-        Grain::Week => {
-            date.checked_sub_days(Days::new(u64::from(date.weekday().num_days_from_monday())))?
-        }
-        Grain::Month => date.with_day(1)?,
-        Grain::Quarter => NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1)?,
-        Grain::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1)?,
+        Grain::Hour => date.and_hms_opt(time.hour(), 0, 0)?,
+        Grain::Day => midnight(date),
+        Grain::Week => midnight(
+            date.checked_sub_days(Days::new(u64::from(date.weekday().num_days_from_monday())))?,
+        ),
+        Grain::Month => midnight(date.with_day(1)?),
+        Grain::Quarter => midnight(NaiveDate::from_ymd_opt(
+            date.year(),
+            (date.month0() / 3) * 3 + 1,
+            1,
+        )?),
+        Grain::Year => midnight(NaiveDate::from_ymd_opt(date.year(), 1, 1)?),
     };
     Some(Period {
         start,
@@ -38,8 +44,9 @@ pub fn period_of(date: NaiveDate, grain: Grain) -> Option<Period> {
     })
 }
 
-fn next_start(start: NaiveDate, grain: Grain) -> Option<NaiveDate> {
+fn next_start(start: NaiveDateTime, grain: Grain) -> Option<NaiveDateTime> {
     match grain {
+        Grain::Hour => start.checked_add_signed(chrono::Duration::try_hours(1)?),
         Grain::Day => start.checked_add_days(Days::new(1)),
         Grain::Week => start.checked_add_days(Days::new(7)),
         Grain::Month => start.checked_add_months(Months::new(1)),
@@ -48,12 +55,14 @@ fn next_start(start: NaiveDate, grain: Grain) -> Option<NaiveDate> {
     }
 }
 
-/// Every period from the one holding `from` to the one holding `to`;
-/// `None` when there would be more than [`MAX_PERIODS`].
+/// Every period from the one holding the first moment of `from` to the one
+/// holding the last moment of `to`; `None` when there would be more than
+/// [`MAX_PERIODS`].
 pub fn periods(from: NaiveDate, to: NaiveDate, grain: Grain) -> Option<Vec<Period>> {
     let mut out = Vec::new();
-    let mut current = period_of(from, grain)?;
-    while current.start <= to {
+    let mut current = period_of(midnight(from), grain)?;
+    let end = midnight(to.checked_add_days(Days::new(1))?);
+    while current.start < end {
         if out.len() >= MAX_PERIODS {
             return None;
         }
@@ -63,9 +72,20 @@ pub fn periods(from: NaiveDate, to: NaiveDate, grain: Grain) -> Option<Vec<Perio
     Some(out)
 }
 
-/// The start of a trailing window of length `lookback` that ends
-/// (exclusively) at `end`. Calendar units step back by calendar months.
-pub fn window_start(end: NaiveDateTime, lookback: Duration) -> Option<NaiveDateTime> {
+/// The start of a window that ends (exclusively) at `end`: a trailing
+/// duration (calendar units step back by calendar months), or the start of
+/// the calendar month, quarter or year holding the window's last moment.
+pub fn window_start(end: NaiveDateTime, lookback: Lookback) -> Option<NaiveDateTime> {
+    match lookback {
+        Lookback::Duration(d) => trailing_start(end, d),
+        Lookback::ToDate(grain) => {
+            let last = end.checked_sub_signed(chrono::Duration::microseconds(1))?;
+            Some(period_of(last, grain)?.start)
+        }
+    }
+}
+
+fn trailing_start(end: NaiveDateTime, lookback: Duration) -> Option<NaiveDateTime> {
     let n = i64::from(lookback.amount);
     let fixed = |seconds: i64| end.checked_sub_signed(chrono::Duration::try_seconds(seconds)?);
     match lookback.unit {
@@ -86,7 +106,7 @@ pub fn window_start(end: NaiveDateTime, lookback: Duration) -> Option<NaiveDateT
 /// inclusive; with no lookback, everything up to the end of that date.
 pub fn as_of_window(
     as_of: NaiveDate,
-    lookback: Option<Duration>,
+    lookback: Option<Lookback>,
 ) -> Option<(Option<NaiveDateTime>, NaiveDateTime)> {
     let end = midnight(as_of.checked_add_days(Days::new(1))?);
     let start = match lookback {
@@ -104,8 +124,8 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
-    fn dur(amount: u32, unit: DurationUnit) -> Duration {
-        Duration { amount, unit }
+    fn dur(amount: u32, unit: DurationUnit) -> Lookback {
+        Lookback::Duration(Duration { amount, unit })
     }
 
     #[test]
@@ -151,20 +171,70 @@ mod tests {
     #[test]
     fn weeks_start_on_monday_and_quarters_on_their_first_month() {
         // 2026-07-02 is a Thursday.
-        let week = period_of(d("2026-07-02"), Grain::Week).expect("week");
-        assert_eq!((week.start, week.end), (d("2026-06-29"), d("2026-07-06")));
-        let q = period_of(d("2026-08-15"), Grain::Quarter).expect("quarter");
-        assert_eq!((q.start, q.end), (d("2026-07-01"), d("2026-10-01")));
+        let week = period_of(midnight(d("2026-07-02")), Grain::Week).expect("week");
+        assert_eq!(
+            (week.start, week.end),
+            (midnight(d("2026-06-29")), midnight(d("2026-07-06")))
+        );
+        let q = period_of(midnight(d("2026-08-15")), Grain::Quarter).expect("quarter");
+        assert_eq!(
+            (q.start, q.end),
+            (midnight(d("2026-07-01")), midnight(d("2026-10-01")))
+        );
         let all = periods(d("2026-01-15"), d("2026-03-01"), Grain::Month).expect("periods");
         let starts: Vec<_> = all.iter().map(|p| p.start).collect();
         assert_eq!(
             starts,
-            vec![d("2026-01-01"), d("2026-02-01"), d("2026-03-01")]
+            vec![
+                midnight(d("2026-01-01")),
+                midnight(d("2026-02-01")),
+                midnight(d("2026-03-01"))
+            ]
         );
+    }
+
+    #[test]
+    fn hours_run_from_the_first_hour_of_from_to_the_last_hour_of_to() {
+        let all = periods(d("2026-03-01"), d("2026-03-02"), Grain::Hour).expect("periods");
+        assert_eq!(all.len(), 48);
+        assert_eq!(
+            all.first().map(|p| p.start),
+            Some(midnight(d("2026-03-01")))
+        );
+        assert_eq!(all.last().map(|p| p.end), Some(midnight(d("2026-03-03"))));
+        let at = d("2026-03-01").and_hms_opt(13, 45, 10).expect("time");
+        let p = period_of(at, Grain::Hour).expect("hour");
+        assert_eq!(
+            p.start,
+            d("2026-03-01").and_hms_opt(13, 0, 0).expect("time")
+        );
+        assert_eq!(p.end, d("2026-03-01").and_hms_opt(14, 0, 0).expect("time"));
+    }
+
+    #[test]
+    fn to_date_windows_start_at_the_calendar_unit_holding_the_last_day() {
+        // LANGUAGE.md §11: as of 2026-05-20, qtd is [2026-04-01, 2026-05-21).
+        let qtd = Lookback::ToDate(Grain::Quarter);
+        let (start, end) = as_of_window(d("2026-05-20"), Some(qtd)).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-04-01"))));
+        assert_eq!(end, midnight(d("2026-05-21")));
+        // The week of Monday 2026-03-30 ends on Sunday 04-05: [04-01, 04-06).
+        let week = period_of(midnight(d("2026-03-30")), Grain::Week).expect("week");
+        assert_eq!(window_start(week.end, qtd), Some(midnight(d("2026-04-01"))));
+        // As of the first day, the window is that one day.
+        let mtd = Lookback::ToDate(Grain::Month);
+        let (start, _) = as_of_window(d("2026-06-01"), Some(mtd)).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-06-01"))));
+        let ytd = Lookback::ToDate(Grain::Year);
+        let (start, _) = as_of_window(d("2026-12-31"), Some(ytd)).expect("window");
+        assert_eq!(start, Some(midnight(d("2026-01-01"))));
     }
 
     #[test]
     fn too_many_periods_are_refused() {
         assert!(periods(d("1000-01-01"), d("2900-01-01"), Grain::Day).is_none());
+        // 20,000 hours is under 834 days.
+        assert!(periods(d("2026-01-01"), d("2028-06-30"), Grain::Hour).is_none());
+        assert!(periods(d("2026-01-01"), d("2027-12-31"), Grain::Hour).is_some());
     }
 }

@@ -66,6 +66,7 @@ codes! {
     QueryDate => "yardstick::query::date", "a --from, --to or --as-of that is not a date";
     QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
     SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
+    FillNotCount => "yardstick::fill::not_a_count", "`fill: 0` on a metric whose value is not a count or a sum, so 0 would not mean none counted";
 }
 
 impl Code {

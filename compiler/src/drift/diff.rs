@@ -308,6 +308,7 @@ fn moved_parts(b: &Meaning, h: &Meaning) -> Vec<&'static str> {
         ("lookback", b.lookback != h.lookback),
         ("unit", b.unit != h.unit),
         ("min_sample", b.min_sample != h.min_sample),
+        ("fill", b.fill != h.fill),
     ]
     .into_iter()
     .filter(|(_, moved)| *moved)

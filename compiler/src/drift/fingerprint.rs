@@ -16,9 +16,11 @@
 //!                                    own: its base's come in through the
 //!                                    base's fingerprint
 //! formula <canonical expr>
-//! lookback <duration>                (or `lookback -`)
+//! lookback <duration>                `90d`, or `mtd`, `qtd`, `ytd` (or `lookback -`)
 //! unit <unit>
 //! min_sample <n>                     (or `min_sample -`)
+//! fill 0                             only with `fill: 0` (so the meanings
+//!                                    of metrics without it stay as they were)
 //! input <metric> <fingerprint>       one per metric read (a variant's base
 //!                                    included), sorted
 //! ```
@@ -44,6 +46,8 @@ pub struct Meaning {
     pub lookback: String,
     pub unit: String,
     pub min_sample: String,
+    /// `0` with `fill: 0`, else `-` (and no line in the text).
+    pub fill: String,
     /// `(metric, fingerprint)` of every metric read.
     pub inputs: Vec<(String, String)>,
 }
@@ -60,6 +64,9 @@ impl Meaning {
         out.push_str(&format!("lookback {}\n", self.lookback));
         out.push_str(&format!("unit {}\n", self.unit));
         out.push_str(&format!("min_sample {}\n", self.min_sample));
+        if self.fill != "-" {
+            out.push_str(&format!("fill {}\n", self.fill));
+        }
         for (name, fp) in &self.inputs {
             out.push_str(&format!("input {name} {fp}\n"));
         }
@@ -187,6 +194,7 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
                     .min_sample
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "-".to_owned()),
+                fill: if b.fill_zero { "0" } else { "-" }.to_owned(),
                 inputs,
             }
         }
@@ -198,6 +206,7 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
             lookback: "-".to_owned(),
             unit: m.unit.to_string(),
             min_sample: "-".to_owned(),
+            fill: "-".to_owned(),
             inputs,
         },
     }

@@ -7,4 +7,4 @@ mod expr;
 pub mod ops;
 
 pub use expr::{ColumnRef, Literal, MetricId, Node, TypedExpr};
-pub use ops::{BinaryOp, CmpOp, Duration, DurationUnit, UnaryOp};
+pub use ops::{BinaryOp, CmpOp, Duration, DurationUnit, Grain, Lookback, UnaryOp};

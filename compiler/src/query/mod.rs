@@ -174,7 +174,7 @@ impl<'a> Checking<'a> {
             .label("not a period length");
             d = match did_you_mean(&arg.text, Grain::NAMES.iter().copied()) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help("grains: day, week, month, quarter, year"),
+                None => d.help(crate::query::Grain::HELP),
             };
             self.diags.push(d);
         }
@@ -255,7 +255,7 @@ impl<'a> Checking<'a> {
                     arg.span,
                     "`--from` and `--to` bound a series, which needs a `--grain`".to_owned(),
                     "no --grain",
-                    "add `--grain month` (or day, week, quarter, year), or read one value with `--as-of`",
+                    "add `--grain month` (or hour, day, week, quarter, year), or read one value with `--as-of`",
                 ));
             }
         }

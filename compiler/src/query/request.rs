@@ -2,45 +2,11 @@
 //! dates and the typed `--where`; and what it needs from the data (its base
 //! metrics by source, the sources it joins, its time columns).
 
+pub use crate::ir::Grain;
 use crate::ir::{ColumnRef, MetricId, TypedExpr};
 use crate::model::{Definition, Library, Metric};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The period length of a series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Grain {
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-impl Grain {
-    pub const NAMES: &'static [&'static str] = &["day", "week", "month", "quarter", "year"];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Grain::Day => "day",
-            Grain::Week => "week",
-            Grain::Month => "month",
-            Grain::Quarter => "quarter",
-            Grain::Year => "year",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Grain> {
-        Some(match name {
-            "day" => Grain::Day,
-            "week" => Grain::Week,
-            "month" => Grain::Month,
-            "quarter" => Grain::Quarter,
-            "year" => Grain::Year,
-            _ => return None,
-        })
-    }
-}
 
 /// A dimension of the result: the column each source groups by, and its
 /// name as the user wrote it (the output column's name).

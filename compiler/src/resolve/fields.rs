@@ -3,9 +3,10 @@
 
 use super::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir::Lookback;
 use crate::model::{Bound, Limit};
 use crate::span::Span;
-use crate::syntax::ast::{CmpOp, Duration, Expr, ExprKind, Field, Ident, Value};
+use crate::syntax::ast::{CmpOp, Expr, ExprKind, Field, Ident, Value};
 
 /// The fields of one block, taken by key; whatever is not taken is unknown.
 pub struct Fields<'a> {
@@ -209,12 +210,51 @@ pub fn boolean(field: &Field, diags: &mut Diagnostics) -> Option<bool> {
     }
 }
 
-pub fn duration(field: &Field, diags: &mut Diagnostics) -> Option<Duration> {
+/// `fill: 0`, the one fill there is.
+pub fn fill_zero(field: &Field, diags: &mut Diagnostics) -> Option<()> {
     match single_expr(field).map(|e| &e.kind) {
-        Some(ExprKind::Duration { value }) if value.amount > 0 => Some(*value),
+        Some(ExprKind::Number { value, .. }) if *value == 0.0 => Some(()),
         Some(ExprKind::Error) => None,
         _ => {
-            wrong(field, "a positive duration such as `90d` or `3mo`", diags);
+            diags.push(
+                Diagnostic::error(Code::FieldValue, field.value.span(), "`fill` can only be `0`")
+                    .label("not 0")
+                    .help("write `fill: 0` to give empty periods 0, or leave `fill` out to leave them out"),
+            );
+            None
+        }
+    }
+}
+
+/// A metric's window: a positive duration (`90d`), or `mtd`, `qtd`, `ytd`.
+pub fn lookback(field: &Field, diags: &mut Diagnostics) -> Option<Lookback> {
+    let expected = "a positive duration such as `90d` or `3mo`, or `mtd`, `qtd`, `ytd`";
+    match single_expr(field).map(|e| (e, &e.kind)) {
+        Some((_, ExprKind::Duration { value })) if value.amount > 0 => {
+            Some(Lookback::Duration(*value))
+        }
+        Some((e, ExprKind::Path { .. })) if e.as_name().is_some() => {
+            let word = e.as_name().unwrap_or_default();
+            if let Some(l) = Lookback::to_date(word) {
+                return Some(l);
+            }
+            let words: Vec<&str> = Lookback::TO_DATE.iter().map(|(w, _)| *w).collect();
+            let mut d = Diagnostic::error(
+                Code::FieldValue,
+                e.span,
+                format!("`lookback` cannot be `{word}`"),
+            )
+            .label("not a duration or a period-to-date window");
+            d = match did_you_mean(word, words.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `{s}`? ({expected})")),
+                None => d.help(format!("write {expected}")),
+            };
+            diags.push(d);
+            None
+        }
+        Some((_, ExprKind::Error)) => None,
+        _ => {
+            wrong(field, expected, diags);
             None
         }
     }

@@ -8,7 +8,7 @@ use super::metric_checks;
 use super::source::{unknown_unit, RowScope};
 use super::{Located, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{MetricId, Node, TypedExpr};
+use crate::ir::{Lookback, MetricId, Node, TypedExpr};
 use crate::model::{
     BaseMetric, Bound, Definition, DerivedMetric, Drive, Library, Metric, Review, Sla, Tier,
 };
@@ -37,9 +37,11 @@ pub(super) struct Draft<'a> {
     pub wheres: Vec<&'a Expr>,
     pub excludes: Vec<&'a Expr>,
     pub formula: Option<&'a Expr>,
-    pub lookback: Option<(Duration, Span)>,
+    pub lookback: Option<(Lookback, Span)>,
     pub dimensions: Option<Vec<(String, Span)>>,
     pub min_sample: Option<u64>,
+    /// `fill: 0`, where it was written.
+    pub fill: Option<Span>,
     pub assert: Option<(Bound, bool, Span)>,
     pub deprecated: bool,
     pub sla: Option<(Sla, bool, Span)>,
@@ -186,11 +188,14 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     let formula = formula_field.and_then(|x| fields::expr(x, diags));
     let lookback_field = f.one("lookback", diags);
     meaning("lookback", lookback_field);
-    let lookback = lookback_field.and_then(|x| fields::duration(x, diags).map(|d| (d, x.span)));
+    let lookback = lookback_field.and_then(|x| fields::lookback(x, diags).map(|l| (l, x.span)));
     let dimensions = f.one("dimensions", diags).map(|x| fields::paths(x, diags));
     let min_sample_field = f.one("min_sample", diags);
     meaning("min_sample", min_sample_field);
     let min_sample = min_sample_field.and_then(|x| fields::integer(x, diags));
+    let fill_field = f.one("fill", diags);
+    meaning("fill", fill_field);
+    let fill = fill_field.and_then(|x| fields::fill_zero(x, diags).map(|_| x.span));
     let assert = f
         .one("assert", diags)
         .and_then(|x| fields::bound(x, diags).map(|(b, pct)| (b, pct, x.span)));
@@ -219,6 +224,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
         lookback,
         dimensions,
         min_sample,
+        fill,
         assert,
         deprecated,
         sla,
@@ -433,6 +439,7 @@ fn base(
     let time = metric_checks::time_column(draft, source, diags);
     let lookback = metric_checks::lookback(draft, diags);
     let typed = metric_checks::numeric_formula(typed?, diags)?;
+    let fill_zero = metric_checks::fill(draft, Some(&typed), diags);
     let definition = Definition::Base(BaseMetric {
         source: source.name.clone(),
         time,
@@ -441,6 +448,7 @@ fn base(
         formula: typed,
         lookback: lookback?,
         min_sample: draft.min_sample,
+        fill_zero,
     });
     Some((definition, source.dimensions.clone()))
 }
@@ -471,6 +479,7 @@ fn derived(
             );
         }
     }
+    metric_checks::fill(draft, None, diags);
     let scope = MetricScope { done, names };
     let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
     let typed = metric_checks::numeric_formula(typed, diags)?;

@@ -7,7 +7,8 @@ use super::metric::{assemble, review, Draft};
 use super::source::RowScope;
 use super::Names;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Duration, DurationUnit, TypedExpr};
+use crate::functions::Function;
+use crate::ir::{DurationUnit, Lookback, Node, TypedExpr};
 use crate::model::{Definition, Library, Metric, Sla, Tier};
 use crate::span::Span;
 use crate::syntax::ast::{DeclKind, Expr, ExprKind, Ident, SubBlock};
@@ -104,9 +105,13 @@ pub(super) fn filters(
 pub const MAX_LOOKBACK_DAYS: u64 = 36_600;
 
 /// The metric's lookback; `None` when it reaches off the calendar.
-pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Option<Duration>> {
-    let Some((duration, span)) = draft.lookback else {
+pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Option<Lookback>> {
+    let Some((lookback, span)) = draft.lookback else {
         return Some(None);
+    };
+    // A period-to-date window is at most a year.
+    let Lookback::Duration(duration) = lookback else {
+        return Some(Some(lookback));
     };
     let days_per = |unit: DurationUnit| -> f64 {
         match unit {
@@ -121,7 +126,7 @@ pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Opt
         }
     };
     if f64::from(duration.amount) * days_per(duration.unit) <= MAX_LOOKBACK_DAYS as f64 {
-        return Some(Some(duration));
+        return Some(Some(lookback));
     }
     diags.push(
         Diagnostic::error(
@@ -133,6 +138,52 @@ pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Opt
         .help("a lookback is at most 100 years (100y, 1200mo, 36600d); to count every row up to the as-of date, leave `lookback` out"),
     );
     None
+}
+
+/// Whether `fill: 0` holds: only where zero means "none counted", a
+/// formula that is one `count`, `count_distinct` or `sum` (of a filter or
+/// not). `formula` is `None` for a derived metric, which has no rows.
+pub(super) fn fill(
+    draft: &Draft<'_>,
+    formula: Option<&TypedExpr>,
+    diags: &mut Diagnostics,
+) -> bool {
+    let Some(span) = draft.fill else {
+        return false;
+    };
+    let counts = |f: &TypedExpr| {
+        matches!(
+            &f.node,
+            Node::Call {
+                function: Function::Count | Function::CountDistinct | Function::Sum,
+                ..
+            }
+        )
+    };
+    let (label, help) = match formula {
+        Some(f) if counts(f) => return true,
+        Some(_) => (
+            "its formula is not one count or sum",
+            "fill only a metric whose formula is one `count`, `count_distinct` or `sum`; for a ratio, fill its count inputs and derive the ratio from them",
+        ),
+        None => (
+            "a derived metric has no rows of its own",
+            "set `fill: 0` on its count or sum inputs; a derived metric sees a filled input as 0",
+        ),
+    };
+    diags.push(
+        Diagnostic::error(
+            Code::FillNotCount,
+            span,
+            format!(
+                "metric `{}` cannot be filled with 0: an empty period would not mean none counted",
+                draft.name.name
+            ),
+        )
+        .label(label)
+        .help(help),
+    );
+    false
 }
 
 /// The effective time column: the metric's own, else the source's.
@@ -301,6 +352,7 @@ pub(super) fn variant(
                 formula: b.formula.clone(),
                 lookback: b.lookback,
                 min_sample: b.min_sample,
+                fill_zero: b.fill_zero,
             })
         }
         Definition::Derived(d) => {

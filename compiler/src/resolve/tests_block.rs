@@ -192,7 +192,7 @@ fn expect(
             diags.push(shape(
                 g.span,
                 format!("`{}` is not a grain", g.name),
-                "grains: day, week, month, quarter, year",
+                crate::query::Grain::HELP,
             ));
         }
     }
