@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod governance;
 pub mod guard;
 pub mod library_files;
 pub mod outfile;

@@ -23,6 +23,7 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Outcome, Fatal> {
         args.format,
         args.output.as_deref(),
     )?;
+    crate::governance::asserts::warn(&library, &batches, &lowered.columns);
     Ok(Outcome::Ok)
 }
 
