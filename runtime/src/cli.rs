@@ -146,6 +146,12 @@ pub struct CheckArgs {
     pub spec: SpecArg,
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+    /// Also check the data: columns, freshness, asserts and targets.
+    #[arg(long)]
+    pub data: bool,
+    /// With --data: the date values and freshness are read at (default: now).
+    #[arg(long = "as-of", requires = "data")]
+    pub as_of: Option<String>,
 }
 
 #[derive(Args, Debug)]

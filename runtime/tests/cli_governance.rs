@@ -126,3 +126,211 @@ fn query_warns_about_each_value_outside_its_assert() {
         "warning: `avg_amount` = 15.5 (period=2026-01-01) breaks its assert `<= 10`; owner: desk → ops_head → coo\n"
     );
 }
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn messages(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().expect("code").to_owned(),
+                d["message"].as_str().expect("message").to_owned(),
+            )
+        })
+        .collect()
+}
+
+const CHAIN: &str = "owner: desk → ops_head → coo";
+
+#[test]
+fn check_data_finds_stale_data_asserts_and_targets() {
+    let dir = library();
+    // At the end of 2026-01-05 the newest row (2026-01-03 00:00) is 72h
+    // old, beyond 48h. Values as of 2026-01-05 cover every row:
+    // avg_amount 15.5 overall (> 10), EU 6 (fine; misses target >= 8),
+    // US 25 (> 10); late_share 0.5 overall (not < 0.5), EU 0, US 1.
+    let out = yardstick(
+        dir.path(),
+        &[
+            "check",
+            "--data",
+            "--as-of",
+            "2026-01-05",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = json(&out);
+    let mut found = messages(&report);
+    found.sort();
+    let at = |g: &str| format!("{g} as of 2026-01-05");
+    let mut expected = vec![
+        ("assert", format!("`avg_amount` = 15.5 ({}) breaks its assert `<= 10`; {CHAIN}", at("overall"))),
+        ("assert", format!("`avg_amount` = 25 ({}) breaks its assert `<= 10`; {CHAIN}", at("region=US"))),
+        ("assert", format!("`late_share` = 0.5 ({}) breaks its assert `< 0.5`; owner: ops_head → coo", at("overall"))),
+        ("assert", format!("`late_share` = 1 ({}) breaks its assert `< 0.5`; owner: ops_head → coo", at("region=US"))),
+        ("stale", format!("`avg_amount`'s newest data (`orders.at` at 2026-01-03 00:00 UTC) is 3d old at 2026-01-06 00:00 UTC, beyond its freshness `48h`; {CHAIN}")),
+        ("target", format!("`avg_amount` = 6 ({}) breaks its target `>= 8`; {CHAIN}", at("region=EU"))),
+    ]
+    .into_iter()
+    .map(|(code, m)| (format!("yardstick::data::{code}"), m))
+    .collect::<Vec<_>>();
+    expected.sort();
+    assert_eq!(found, expected);
+    // A missed target is a warning (CLI.md); the rest are errors.
+    assert_eq!(report["errors"], 5);
+    assert_eq!(report["warnings"], 1);
+
+    // At the end of 2026-01-04 the newest row is exactly 48h old: fresh.
+    let fresh = yardstick(
+        dir.path(),
+        &[
+            "check",
+            "--data",
+            "--as-of",
+            "2026-01-04",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(messages(&json(&fresh))
+        .iter()
+        .all(|(code, _)| code != "yardstick::data::stale"));
+
+    // The other formats carry the same findings.
+    let github = yardstick(
+        dir.path(),
+        &[
+            "check",
+            "--data",
+            "--as-of",
+            "2026-01-05",
+            "--format",
+            "github",
+        ],
+    );
+    assert_eq!(github.status.code(), Some(1));
+    let lines = text(&github.stdout);
+    assert_eq!(
+        lines
+            .lines()
+            .filter(|l| l.starts_with("::error file=lib.yard"))
+            .count(),
+        5,
+        "{lines}"
+    );
+    assert_eq!(
+        lines
+            .lines()
+            .filter(|l| l.starts_with("::warning file=lib.yard"))
+            .count(),
+        1,
+        "{lines}"
+    );
+    let sarif = yardstick(
+        dir.path(),
+        &[
+            "check",
+            "--data",
+            "--as-of",
+            "2026-01-05",
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(sarif.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("sarif");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 6);
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "yardstick::data::stale"),
+        "{log}"
+    );
+    let human = yardstick(
+        dir.path(),
+        &[
+            "check",
+            "--data",
+            "--as-of",
+            "2026-01-05",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(human.status.code(), Some(1));
+    assert!(
+        text(&human.stderr).ends_with("5 errors, 1 warning in 1 file\n"),
+        "{}",
+        text(&human.stderr)
+    );
+
+    // Without --data, check reads no data and passes.
+    assert_eq!(yardstick(dir.path(), &["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn check_data_reports_files_that_do_not_hold_the_declared_columns() {
+    let dir = library();
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(&orders, "at,region,late\n2026-01-01,EU,false\n").expect("write");
+    let out = yardstick(dir.path(), &["check", "--data", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let found = messages(&json(&out));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "yardstick::data::source");
+    assert!(
+        found[0]
+            .1
+            .contains("has no column `amount` (declared float)"),
+        "{found:?}"
+    );
+    assert!(found[0].1.contains("orders.csv"), "{found:?}");
+
+    std::fs::write(&orders, "at,region,amount,late\n2026-01-01,EU,lots,false\n").expect("write");
+    let out = yardstick(dir.path(), &["check", "--data", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let found = messages(&json(&out));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.contains("`amount` is declared float"),
+        "{found:?}"
+    );
+
+    let bad_date = yardstick(dir.path(), &["check", "--data", "--as-of", "yesterday"]);
+    assert_eq!(bad_date.status.code(), Some(2));
+    assert!(text(&bad_date.stderr).contains("--as-of `yesterday`"));
+}
+
+#[test]
+fn check_data_runs_on_the_reference_library() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/cx");
+    let out = yardstick(
+        &root,
+        &[
+            "check",
+            "--data",
+            "--as-of",
+            "2026-06-30",
+            "--format",
+            "json",
+        ],
+    );
+    let report = json(&out);
+    let found = messages(&report);
+    assert!(!found.is_empty());
+    // Every finding is a data finding naming who must act.
+    for (code, message) in &found {
+        assert!(code.starts_with("yardstick::data::"), "{code}");
+        assert!(message.contains("owner: "), "{message}");
+    }
+    let errors = report["errors"].as_u64().expect("errors");
+    assert_eq!(out.status.code(), Some(if errors > 0 { 1 } else { 0 }));
+}

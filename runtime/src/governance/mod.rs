@@ -5,6 +5,7 @@
 //! draws outcomes, metrics and `drives` edges.
 
 pub mod asserts;
+pub mod data_check;
 
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::datatypes::DataType;
