@@ -33,6 +33,16 @@ pub enum Command {
     Lock(SpecArg),
     /// Classify every metric change against a base library.
     Diff(DiffArgs),
+    /// Draw outcomes, metrics and the edges between them.
+    Graph(GraphArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub spec: SpecArg,
+    #[arg(long, value_enum, default_value_t = crate::governance::graph::GraphFormat::Mermaid)]
+    pub format: crate::governance::graph::GraphFormat,
 }
 
 /// What to compute: shared by `query` and `explain`.

@@ -60,5 +60,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Outcome, Fatal> {
         cli::Command::Test(args) => commands::test::run(args, style),
         cli::Command::Lock(args) => commands::lock::run(args, style),
         cli::Command::Diff(args) => commands::diff::run(args, style),
+        cli::Command::Graph(args) => commands::graph::run(args, style),
     }
 }

@@ -334,3 +334,81 @@ fn check_data_runs_on_the_reference_library() {
     let errors = report["errors"].as_u64().expect("errors");
     assert_eq!(out.status.code(), Some(if errors > 0 { 1 } else { 0 }));
 }
+
+#[test]
+fn graph_draws_outcomes_metrics_and_edges() {
+    let dir = library();
+    let out = yardstick(dir.path(), &["graph"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Outcomes then metrics by name; a variant inherits its base's tier.
+    // Edges per metric (variant base, inputs, drives), then measured_by.
+    assert_eq!(
+        text(&out.stdout),
+        r#"flowchart LR
+  o_cost(["cost"])
+  o_retention(["retention"])
+  m_avg_amount["avg_amount (lagging)"]
+  m_late_orders["late_orders (leading)"]
+  m_late_per_order["late_per_order"]
+  m_late_share["late_share (leading)"]
+  m_orders_count["orders_count (leading)"]
+  m_orders_count -->|variant| m_late_orders
+  m_late_orders -->|input| m_late_per_order
+  m_orders_count -->|input| m_late_per_order
+  m_late_share -->|"drives after 3mo"| o_retention
+  m_avg_amount -->|measures| o_retention
+"#
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "warning: leading metric `late_orders` drives no outcome\n\
+         warning: leading metric `orders_count` drives no outcome\n\
+         warning: outcome `cost` is measured or driven by no metric\n"
+    );
+    let dot = yardstick(dir.path(), &["graph", "--format", "dot"]);
+    assert_eq!(dot.status.code(), Some(0));
+    assert_eq!(
+        text(&dot.stdout),
+        r#"digraph yardstick {
+  rankdir=LR;
+  "o_cost" [label="cost", shape=ellipse];
+  "o_retention" [label="retention", shape=ellipse];
+  "m_avg_amount" [label="avg_amount (lagging)", shape=box];
+  "m_late_orders" [label="late_orders (leading)", shape=box];
+  "m_late_per_order" [label="late_per_order", shape=box];
+  "m_late_share" [label="late_share (leading)", shape=box];
+  "m_orders_count" [label="orders_count (leading)", shape=box];
+  "m_orders_count" -> "m_late_orders" [label="variant"];
+  "m_late_orders" -> "m_late_per_order" [label="input"];
+  "m_orders_count" -> "m_late_per_order" [label="input"];
+  "m_late_share" -> "o_retention" [label="drives after 3mo"];
+  "m_avg_amount" -> "o_retention" [label="measures"];
+}
+"#
+    );
+}
+
+#[test]
+fn graph_renders_the_reference_library() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/cx");
+    let out = yardstick(&root, &["graph"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mermaid = text(&out.stdout);
+    // From the library's text: fcr drives retention after 6mo and
+    // cost_to_serve after 3mo; renewal_rate measures retention; csat_email
+    // is a variant of csat_rate; experience_health reads fcr.
+    for line in [
+        "flowchart LR",
+        r#"  o_retention(["retention"])"#,
+        r#"  m_fcr -->|"drives after 6mo"| o_retention"#,
+        r#"  m_fcr -->|"drives after 3mo"| o_cost_to_serve"#,
+        "  m_renewal_rate -->|measures| o_retention",
+        "  m_csat_rate -->|variant| m_csat_email",
+        "  m_fcr -->|input| m_experience_health",
+    ] {
+        assert!(mermaid.lines().any(|l| l == line), "{line}\n{mermaid}");
+    }
+    let dot = yardstick(&root, &["graph", "--format", "dot"]);
+    assert_eq!(dot.status.code(), Some(0));
+    assert!(text(&dot.stdout).starts_with("digraph yardstick {\n"));
+}

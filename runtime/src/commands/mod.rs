@@ -59,6 +59,7 @@ pub mod compile;
 pub mod diff;
 pub mod diff_data;
 pub mod explain;
+pub mod graph;
 pub mod lock;
 pub mod query;
 pub mod test;

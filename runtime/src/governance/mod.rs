@@ -6,6 +6,7 @@
 
 pub mod asserts;
 pub mod data_check;
+pub mod graph;
 
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::datatypes::DataType;
