@@ -1,9 +1,11 @@
 //! `query` warns on stderr about each printed value that breaks its
 //! metric's `assert`: the metric, the group, the value, the bound, and
 //! who must act (the owner and the escalation path). Stdout and the exit
-//! code do not change.
+//! code do not change. Only the columns of metrics with an `assert` are
+//! read, and a row's group is formatted only when it breaches.
 
-use super::{escalation, number, result_rows, show_bound, within};
+use super::{escalation, number, show_bound, within, BatchView};
+use datafusion::arrow::array::Array;
 use datafusion::arrow::record_batch::RecordBatch;
 use yardstick_compiler::model::Library;
 use yardstick_lower::OutputColumn;
@@ -14,25 +16,40 @@ pub fn breaches(
     batches: &[RecordBatch],
     columns: &[OutputColumn],
 ) -> Vec<String> {
+    let asserted = |name: &str| {
+        library
+            .metrics
+            .get(name)
+            .is_some_and(|m| m.assert.is_some())
+    };
+    let any = columns
+        .iter()
+        .any(|c| matches!(c, OutputColumn::Metric { name, .. } if asserted(name)));
     let mut out = Vec::new();
-    for row in result_rows(batches, columns) {
-        for (name, value) in &row.values {
-            let (Some(metric), Some(value)) = (library.metrics.get(name), value) else {
-                continue;
-            };
-            let Some(bound) = &metric.assert else {
-                continue;
-            };
-            if within(bound, *value) {
-                continue;
+    if !any {
+        return out;
+    }
+    for batch in batches {
+        let view = BatchView::new(batch, columns, asserted);
+        for r in 0..batch.num_rows() {
+            for (name, values) in &view.metrics {
+                let Some(metric) = library.metrics.get(name) else {
+                    continue;
+                };
+                let Some(bound) = &metric.assert else {
+                    continue;
+                };
+                if !values.is_valid(r) || within(bound, values.value(r)) {
+                    continue;
+                }
+                out.push(format!(
+                    "warning: `{name}` = {} ({}) breaks its assert `{}`; owner: {}",
+                    number(values.value(r)),
+                    view.describe_group(r),
+                    show_bound(bound),
+                    escalation(library, metric)
+                ));
             }
-            out.push(format!(
-                "warning: `{name}` = {} ({}) breaks its assert `{}`; owner: {}",
-                number(*value),
-                row.describe_group(),
-                show_bound(bound),
-                escalation(library, metric)
-            ));
         }
     }
     out

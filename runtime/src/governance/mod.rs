@@ -106,68 +106,94 @@ pub struct ResultRow {
 impl ResultRow {
     /// `region=NA, period=2025-07-01`, or `overall` with no group.
     pub fn describe_group(&self) -> String {
-        if self.group.is_empty() {
-            return "overall".to_owned();
-        }
-        self.group
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        describe(&self.group)
     }
 }
 
-/// The rows of a query's result; a metric whose values are not numbers
-/// (or a column the result lacks) is left out.
-pub fn result_rows(batches: &[RecordBatch], columns: &[OutputColumn]) -> Vec<ResultRow> {
-    let options = FormatOptions::default().with_null("null");
-    let mut out = Vec::new();
-    for batch in batches {
+fn describe(group: &[(String, String)]) -> String {
+    if group.is_empty() {
+        return "overall".to_owned();
+    }
+    group
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One batch of a result, read lazily: the metrics `wanted` as floats (a
+/// metric whose values are not numbers is left out), and each row's
+/// group formatted only when asked for.
+pub struct BatchView<'a> {
+    keys: Vec<(String, Option<ArrayFormatter<'a>>)>,
+    pub metrics: Vec<(String, Float64Array)>,
+}
+
+impl<'a> BatchView<'a> {
+    pub fn new(
+        batch: &'a RecordBatch,
+        columns: &[OutputColumn],
+        wanted: impl Fn(&str) -> bool,
+    ) -> BatchView<'a> {
+        let options = FormatOptions::default().with_null("null");
+        let formatter = |name: &str| {
+            batch
+                .column_by_name(name)
+                .and_then(|a| ArrayFormatter::try_new(a.as_ref(), &options).ok())
+        };
         let mut keys = Vec::new();
         let mut metrics = Vec::new();
         for c in columns {
             match c {
-                OutputColumn::Dimension(d) => keys.push((d.clone(), batch.column_by_name(d))),
-                OutputColumn::Period => {
-                    keys.push(("period".to_owned(), batch.column_by_name("period")))
-                }
-                OutputColumn::Metric { name, .. } => {
+                OutputColumn::Dimension(d) => keys.push((d.clone(), formatter(d))),
+                OutputColumn::Period => keys.push(("period".to_owned(), formatter("period"))),
+                OutputColumn::Metric { name, .. } if wanted(name) => {
                     let floats = batch
                         .column_by_name(name)
-                        .and_then(|a| datafusion::arrow::compute::cast(a, &DataType::Float64).ok());
+                        .and_then(|a| datafusion::arrow::compute::cast(a, &DataType::Float64).ok())
+                        .and_then(|a| a.as_any().downcast_ref::<Float64Array>().cloned());
                     if let Some(f) = floats {
                         metrics.push((name.clone(), f));
                     }
                 }
+                OutputColumn::Metric { .. } => {}
             }
         }
-        let formatters: Vec<(String, Option<ArrayFormatter>)> = keys
+        BatchView { keys, metrics }
+    }
+
+    /// Row `r`'s dimension values and period.
+    pub fn group(&self, r: usize) -> Vec<(String, String)> {
+        self.keys
             .iter()
-            .map(|(k, a)| {
-                let f = a.and_then(|a| ArrayFormatter::try_new(a.as_ref(), &options).ok());
-                (k.clone(), f)
+            .map(|(k, f)| {
+                let v = f.as_ref().map(|f| f.value(r).to_string());
+                (k.clone(), v.unwrap_or_else(|| "?".to_owned()))
             })
-            .collect();
+            .collect()
+    }
+
+    /// `region=NA, period=2025-07-01` for row `r`, or `overall`.
+    pub fn describe_group(&self, r: usize) -> String {
+        describe(&self.group(r))
+    }
+}
+
+/// Every row of a (small) result, with every numeric metric.
+pub fn result_rows(batches: &[RecordBatch], columns: &[OutputColumn]) -> Vec<ResultRow> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let view = BatchView::new(batch, columns, |_| true);
         for r in 0..batch.num_rows() {
-            let group = formatters
+            let values = view
+                .metrics
                 .iter()
-                .map(|(k, f)| {
-                    let v = f.as_ref().map(|f| f.value(r).to_string());
-                    (k.clone(), v.unwrap_or_else(|| "?".to_owned()))
-                })
+                .map(|(name, f)| (name.clone(), f.is_valid(r).then(|| f.value(r))))
                 .collect();
-            let values = metrics
-                .iter()
-                .map(|(name, a)| {
-                    let v = a
-                        .as_any()
-                        .downcast_ref::<Float64Array>()
-                        .filter(|f| f.is_valid(r))
-                        .map(|f| f.value(r));
-                    (name.clone(), v)
-                })
-                .collect();
-            out.push(ResultRow { group, values });
+            out.push(ResultRow {
+                group: view.group(r),
+                values,
+            });
         }
     }
     out
