@@ -40,6 +40,8 @@ pub enum Command {
     Describe(DescribeArgs),
     /// Print a shell completion script (bash, zsh or fish).
     Completions(CompletionsArgs),
+    /// Draw outcomes, metrics and the edges between them.
+    Graph(GraphArgs),
 }
 
 #[derive(Args, Debug)]
@@ -83,6 +85,14 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub spec: SpecArg,
+    #[arg(long, value_enum, default_value_t = crate::governance::graph::GraphFormat::Mermaid)]
+    pub format: crate::governance::graph::GraphFormat,
 }
 
 /// What to compute: shared by `query` and `explain`.
@@ -214,6 +224,12 @@ pub struct CheckArgs {
     pub spec: SpecArg,
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+    /// Also check the data: columns, freshness, asserts and targets.
+    #[arg(long)]
+    pub data: bool,
+    /// With --data: the date values and freshness are read at (default: now).
+    #[arg(long = "as-of", requires = "data")]
+    pub as_of: Option<String>,
 }
 
 #[derive(Args, Debug)]

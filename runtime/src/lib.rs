@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod governance;
 pub mod guard;
 pub mod library_files;
 pub mod outfile;
@@ -80,5 +81,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Outcome, Fatal> {
         cli::Command::List(args) => commands::list::run(args, style),
         cli::Command::Describe(args) => commands::describe::run(args, style),
         cli::Command::Completions(args) => commands::completions::run(args),
+        cli::Command::Graph(args) => commands::graph::run(args, style),
     }
 }

@@ -3,6 +3,8 @@
 //! is checked as `yardstick check` does, with its folder as the library
 //! directory, and must report errors; its snapshot shows input and output
 //! together, beside the compiler's case suite (`compiler/tests/cases.rs`).
+//! A case that checks clean is also checked against its data, as
+//! `check --data --as-of 2026-01-05` does.
 
 #![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
 
@@ -32,6 +34,11 @@ fn run(path: &Path) -> (String, Vec<Code>) {
     let mut compiled = yardstick_compiler::compile_with_lock(files, None);
     let project = yardstick::project::Project::load(spec).expect("project");
     yardstick::commands::check_sources(&project, spec, &mut compiled);
+    if !compiled.diagnostics.has_errors() {
+        // As `check --data --as-of 2026-01-05` (`data::*` codes).
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 5);
+        yardstick::governance::data_check::add_findings(spec, as_of, &mut compiled).unwrap();
+    }
     let out = format!(
         "=== {file}\n{}\n=== diagnostics\n{}{}\n",
         text.trim_end(),

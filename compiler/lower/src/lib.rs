@@ -113,7 +113,7 @@ pub fn time_frame(request: &Request, range: DataRange) -> Result<TimeFrame, Lowe
                 // `--last 90d`: the end minus the duration (calendar units
                 // step by the calendar, as lookbacks do).
                 (None, Some(last)) => Some(
-                    window::window_start(window::midnight(to), last)
+                    window::window_start(window::midnight(to), yardstick_compiler::ir::Lookback::Duration(last))
                         .map(|start| start.date())
                         .ok_or_else(|| {
                             LowerError(format!(

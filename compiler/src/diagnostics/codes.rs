@@ -67,13 +67,24 @@ codes! {
     QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
     SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
     FillNotCount => "yardstick::fill::not_a_count", "`fill: 0` on a metric whose value is not a count or a sum, so 0 would not mean none counted";
+    DataSource => "yardstick::data::source", "check --data: a source whose files cannot be read as declared (a column missing or of another type)";
+    DataStale => "yardstick::data::stale", "check --data: a metric whose newest data is older than its sla.freshness";
+    DataAssert => "yardstick::data::assert", "check --data: a metric's as-of value outside its assert";
+    DataTarget => "yardstick::data::target", "check --data: a metric's as-of value that misses its sla.target";
 }
 
 impl Code {
     /// The codes the runtime raises, because finding them takes the file
-    /// system (a source's path against the project's roots). Their err
+    /// system (a source's path against the project's roots) or the data
+    /// (`check --data`). Their err
     /// cases live in `tests/check/runtime/`, run by the runtime's suite.
-    pub const RAISED_BY_RUNTIME: &'static [Code] = &[Code::SourceOutsideRoots];
+    pub const RAISED_BY_RUNTIME: &'static [Code] = &[
+        Code::SourceOutsideRoots,
+        Code::DataSource,
+        Code::DataStale,
+        Code::DataAssert,
+        Code::DataTarget,
+    ];
 }
 
 impl Serialize for Code {

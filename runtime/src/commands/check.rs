@@ -12,6 +12,10 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Outcome, Fatal> {
     let mut compiled = yardstick_compiler::compile_with_lock(files, lock);
     let project = Project::load(&args.spec.spec)?;
     super::check_sources(&project, &args.spec.spec, &mut compiled);
+    let as_of = crate::governance::data_check::parse_as_of(args.as_of.as_deref())?;
+    if args.data && !compiled.diagnostics.has_errors() {
+        crate::governance::data_check::add_findings(&args.spec.spec, as_of, &mut compiled)?;
+    }
     let diags = &compiled.diagnostics;
     match args.format {
         CheckFormat::Human => {

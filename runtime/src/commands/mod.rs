@@ -61,6 +61,7 @@ pub mod describe;
 pub mod diff;
 pub mod diff_data;
 pub mod explain;
+pub mod graph;
 pub mod list;
 pub mod lock;
 pub mod query;

@@ -25,6 +25,7 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Outcome, Fatal> {
         query::output::Format::infer(args.format, args.output.as_deref()),
         args.output.as_deref(),
     )?;
+    crate::governance::asserts::warn(&library, &batches, &lowered.columns);
     Ok(Outcome::Ok)
 }
 

@@ -69,6 +69,11 @@ impl Tables {
             .join(", ")
     }
 
+    /// One source's files as shown in messages.
+    pub fn shown(&self, source: &str) -> Option<&str> {
+        self.shown.get(source).map(String::as_str)
+    }
+
     pub fn get(&self, source: &str) -> Option<Arc<dyn TableProvider>> {
         self.tables.get(source).cloned()
     }
