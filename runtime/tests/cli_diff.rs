@@ -370,3 +370,38 @@ fn with_data_both_definitions_are_evaluated_on_the_same_rows() {
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
 }
+
+#[test]
+fn pointing_a_source_at_another_file_is_a_breaking_change_of_its_metrics() {
+    let head = copy();
+    edit(
+        head.path(),
+        "sources.yard",
+        "path: \"data/surveys.csv\"",
+        "path: \"data/surveys_2026.csv\"",
+    );
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!(code, 1, "{changes:?}");
+    let nps = change(&changes, "nps");
+    assert_eq!(nps["kind"], "breaking");
+    assert_eq!(strings(&nps["parts"]), vec!["source"]);
+    // Tickets' metrics read another source: untouched.
+    assert!(changes.iter().all(|c| c["metric"] != "fcr"), "{changes:?}");
+}
+
+#[test]
+fn the_same_file_written_another_way_is_the_same_source() {
+    let head = copy();
+    edit(
+        head.path(),
+        "sources.yard",
+        "path: \"data/surveys.csv\"",
+        "path: \"./data/../data/surveys.csv\"",
+    );
+    let (code, changes) = diff(&reference(), head.path());
+    assert_eq!(code, 0, "{changes:?}");
+    assert!(
+        changes.iter().all(|c| c["kind"] == "cosmetic"),
+        "{changes:?}"
+    );
+}

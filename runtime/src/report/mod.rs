@@ -1,6 +1,9 @@
-//! Printing diagnostics: `human` (miette reports with snippets), `json`
-//! (the same problems as data) and `github` (workflow annotations).
+//! Printing what commands found: diagnostics as `human` (miette reports
+//! with snippets), `json` (the same problems as data) and `github`
+//! (workflow annotations); `diff`'s changes in `diff.rs`; SARIF for both in
+//! `sarif.rs`.
 
+pub mod diff;
 pub mod sarif;
 
 use crate::cli::Color;
