@@ -132,7 +132,7 @@ pub struct QueryOpts {
 pub struct MemoryArg {
     /// Memory for the query engine, e.g. 2GB or 512MiB (default: half of
     /// this machine's memory); beyond it, work spills to disk or fails.
-    #[arg(long = "memory-limit", value_name = "SIZE", value_parser = crate::session::parse_size)]
+    #[arg(long = "memory-limit", value_name = "SIZE", value_parser = crate::memory::parse_size)]
     pub memory_limit: Option<u64>,
 }
 
@@ -145,7 +145,7 @@ pub struct QueryCommand {
     /// Output format (default: table, or from the extension of `--output`:
     /// .csv .json .parquet .arrow).
     #[arg(long, value_enum)]
-    pub format: Option<crate::query::output::Format>,
+    pub format: Option<crate::query::output::OutputFormat>,
     /// Write to this file (whole or not at all) instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,

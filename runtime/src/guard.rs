@@ -112,7 +112,7 @@ pub fn boundary<T>(run: impl FnOnce() -> Result<T, Fatal>) -> Result<T, Fatal> {
         (Ok(Ok(value)), _) => Ok(value),
         // A worker's panic surfaces as a join error: report the panic.
         (Ok(Err(_)), Some(c)) | (Err(_), Some(c)) => Err(c.fatal()),
-        (Ok(Err(fatal)), None) => Err(crate::session::explain_exhausted(fatal)),
+        (Ok(Err(fatal)), None) => Err(crate::memory::explain_exhausted(fatal)),
         (Err(_), None) => Err(Fatal(
             "internal error: the command stopped unexpectedly; please report this".to_owned(),
         )),

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod governance;
 pub mod guard;
 pub mod library_files;
+pub mod memory;
 pub mod outfile;
 pub mod project;
 pub mod query;
@@ -15,7 +16,7 @@ pub mod session;
 pub mod stdio;
 
 /// How a command ended.
-pub enum Outcome {
+pub enum Exit {
     Ok,
     /// The library or the data failed a check; diagnostics were printed.
     Failed,
@@ -35,7 +36,7 @@ impl<E: std::fmt::Display> From<E> for Fatal {
 }
 
 /// Runs a parsed command line, inside the panic boundary (`guard`).
-pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
+pub fn run(cli: &cli::Cli) -> Result<Exit, Fatal> {
     let style = report::Style::from_choice(cli.color);
     let limit = match &cli.command {
         cli::Command::Query(args) => Some(args.memory.memory_limit),
@@ -45,8 +46,8 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
         _ => None,
     };
     if let Some(limit) = limit {
-        session::set_limit(limit);
-        session::watch();
+        memory::set_limit(limit);
+        memory::watch();
     }
     on_a_deep_stack(|| guard::boundary(|| dispatch(cli, style)))
 }
@@ -57,7 +58,7 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Fatal> {
 pub const DEEP_STACK: usize = 512 * 1024 * 1024;
 
 /// Runs `work` on a thread with a [`DEEP_STACK`].
-fn on_a_deep_stack(work: impl FnOnce() -> Result<Outcome, Fatal> + Send) -> Result<Outcome, Fatal> {
+fn on_a_deep_stack(work: impl FnOnce() -> Result<Exit, Fatal> + Send) -> Result<Exit, Fatal> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("yardstick".to_owned())
@@ -69,7 +70,7 @@ fn on_a_deep_stack(work: impl FnOnce() -> Result<Outcome, Fatal> + Send) -> Resu
     })
 }
 
-fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Outcome, Fatal> {
+fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
     match &cli.command {
         cli::Command::Check(args) => commands::check::run(args, style),
         cli::Command::Compile(args) => commands::compile::run(args, style),

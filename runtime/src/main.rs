@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use yardstick::{cli::Cli, Fatal, Outcome};
+use yardstick::{cli::Cli, Exit, Fatal};
 
 fn main() -> ExitCode {
     yardstick::guard::install_panic_hook();
@@ -18,9 +18,9 @@ fn main() -> ExitCode {
         }
     };
     match yardstick::run(&cli) {
-        Ok(Outcome::Ok) => ExitCode::SUCCESS,
-        Ok(Outcome::Failed) => ExitCode::from(1),
-        Ok(Outcome::Refused) => ExitCode::from(2),
+        Ok(Exit::Ok) => ExitCode::SUCCESS,
+        Ok(Exit::Failed) => ExitCode::from(1),
+        Ok(Exit::Refused) => ExitCode::from(2),
         Err(Fatal(message)) => {
             yardstick::stdio::eprintln(&format!("error: {}", yardstick::guard::sanitize(&message)));
             ExitCode::from(2)

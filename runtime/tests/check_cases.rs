@@ -37,7 +37,16 @@ fn run(path: &Path) -> (String, Vec<Code>) {
     if !compiled.diagnostics.has_errors() {
         // As `check --data --as-of 2026-01-05` (`data::*` codes).
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 5);
-        yardstick::governance::data_check::add_findings(spec, as_of, &mut compiled).unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let found = runtime
+            .block_on(yardstick::governance::data_check::findings(
+                spec,
+                &compiled.library,
+                as_of,
+            ))
+            .unwrap();
+        compiled.diagnostics.extend(found);
+        compiled.diagnostics.sort(&compiled.sources);
     }
     let out = format!(
         "=== {file}\n{}\n=== diagnostics\n{}{}\n",

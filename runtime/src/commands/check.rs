@@ -1,21 +1,17 @@
 //! `yardstick check`: every problem in the library, at once.
 
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::project::Project;
 use crate::report::{self, Style};
-use crate::{library_files, stdio, Fatal, Outcome};
+use crate::session::Session;
+use crate::{stdio, Exit, Fatal};
 
-pub fn run(args: &CheckArgs, style: Style) -> Result<Outcome, Fatal> {
-    let files = library_files::read(&args.spec.spec)?;
-    let yard_files = files.len();
-    let lock = library_files::read_lock(&args.spec.spec)?;
-    let mut compiled = yardstick_compiler::compile_with_lock(files, lock);
-    let project = Project::load(&args.spec.spec)?;
-    super::check_sources(&project, &args.spec.spec, &mut compiled);
+pub fn run(args: &CheckArgs, style: Style) -> Result<Exit, Fatal> {
+    let mut session = Session::compile(&args.spec.spec, true)?;
     let as_of = crate::governance::data_check::parse_as_of(args.as_of.as_deref())?;
-    if args.data && !compiled.diagnostics.has_errors() {
-        crate::governance::data_check::add_findings(&args.spec.spec, as_of, &mut compiled)?;
+    if args.data && !session.compiled.diagnostics.has_errors() {
+        crate::governance::data_check::add_findings(&mut session, as_of)?;
     }
+    let (compiled, yard_files) = (&session.compiled, session.yard_files);
     let diags = &compiled.diagnostics;
     match args.format {
         CheckFormat::Human => {
@@ -27,8 +23,8 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Outcome, Fatal> {
         CheckFormat::Sarif => stdio::print(&report::sarif::check(diags, &compiled.sources))?,
     }
     Ok(if diags.has_errors() {
-        Outcome::Failed
+        Exit::Failed
     } else {
-        Outcome::Ok
+        Exit::Ok
     })
 }

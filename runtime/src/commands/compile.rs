@@ -2,14 +2,15 @@
 
 use crate::cli::{CompileArgs, Emit};
 use crate::report::Style;
-use crate::{Fatal, Outcome};
+use crate::{Exit, Fatal};
 
-pub fn run(args: &CompileArgs, style: Style) -> Result<Outcome, Fatal> {
-    let Some(compiled) = super::compile_or_report(&args.spec.spec, false, style)? else {
-        return Ok(Outcome::Failed);
+pub fn run(args: &CompileArgs, style: Style) -> Result<Exit, Fatal> {
+    let Some(session) = crate::session::Session::open(&args.spec.spec, false, style)? else {
+        return Ok(Exit::Failed);
     };
+    let compiled = &session.compiled;
     match args.emit {
         Emit::Ir => crate::stdio::println(&serde_json::to_string_pretty(&compiled.library)?)?,
     }
-    Ok(Outcome::Ok)
+    Ok(Exit::Ok)
 }

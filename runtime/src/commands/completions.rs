@@ -3,10 +3,10 @@
 //! `clap_complete`, printed to stdout.
 
 use crate::cli::{Cli, CompletionsArgs, Shell};
-use crate::{Fatal, Outcome};
+use crate::{Exit, Fatal};
 use clap::CommandFactory;
 
-pub fn run(args: &CompletionsArgs) -> Result<Outcome, Fatal> {
+pub fn run(args: &CompletionsArgs) -> Result<Exit, Fatal> {
     let shell = match args.shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
@@ -16,5 +16,5 @@ pub fn run(args: &CompletionsArgs) -> Result<Outcome, Fatal> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "yardstick", &mut script);
     crate::stdio::print_bytes(&script)?;
-    Ok(Outcome::Ok)
+    Ok(Exit::Ok)
 }

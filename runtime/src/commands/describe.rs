@@ -6,22 +6,23 @@
 
 use crate::cli::DescribeArgs;
 use crate::report::Style;
-use crate::{Fatal, Outcome};
+use crate::{Exit, Fatal};
 use yardstick_compiler::model::{Definition, Library, Metric};
 use yardstick_compiler::resolve::suggest::did_you_mean;
 use yardstick_compiler::span::SourceMap;
 
-pub fn run(args: &DescribeArgs, style: Style) -> Result<Outcome, Fatal> {
-    let Some(compiled) = super::compile_or_report(&args.spec.spec, false, style)? else {
-        return Ok(Outcome::Failed);
+pub fn run(args: &DescribeArgs, style: Style) -> Result<Exit, Fatal> {
+    let Some(session) = crate::session::Session::open(&args.spec.spec, false, style)? else {
+        return Ok(Exit::Failed);
     };
+    let compiled = &session.compiled;
     let library = &compiled.library;
     let Some(metric) = library.metrics.get(&args.metric) else {
         return Err(Fatal(unknown(library, &args.metric)));
     };
     let text = describe(library, &compiled.sources, metric);
     crate::stdio::print(&crate::guard::escape_controls(&text))?;
-    Ok(Outcome::Ok)
+    Ok(Exit::Ok)
 }
 
 fn unknown(library: &Library, name: &str) -> String {

@@ -5,14 +5,14 @@
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::project::{Project, PROJECT_FILE};
 use crate::report::{self, Style};
-use crate::{library_files, Fatal, Outcome};
+use crate::{library_files, Exit, Fatal};
 use std::path::Path;
 use std::process::Command;
 use yardstick_compiler::drift::diff::{diff, Side};
 use yardstick_compiler::span::SourceFile;
 use yardstick_compiler::Compiled;
 
-pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
+pub fn run(args: &DiffArgs, style: Style) -> Result<Exit, Fatal> {
     let spec = &args.spec.spec;
     // The base decides where sources may read: a pull request cannot widen
     // its own `data_roots`.
@@ -32,9 +32,10 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
             Project::from_text(spec, spec, text.as_deref(), &shown)?,
         )
     };
-    let Some(head) = super::compile_within(spec, &project, false, style)? else {
-        return Ok(Outcome::Failed);
+    let Some(session) = crate::session::Session::open_within(spec, project, false, style)? else {
+        return Ok(Exit::Failed);
     };
+    let head = &session.compiled;
     let base = yardstick_compiler::compile(base_files);
     if base.diagnostics.has_errors() {
         return Err(Fatal(format!(
@@ -43,9 +44,9 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
             base.diagnostics.error_count()
         )));
     }
-    let changes = diff(&side(&base), &side(&head));
+    let changes = diff(&side(&base), &side(head));
     let deltas = if args.data {
-        super::diff_data::deltas(spec, &project, &base.library, &head.library, &changes)?
+        super::diff_data::deltas(&session, &base.library, &changes)?
     } else {
         Vec::new()
     };
@@ -68,10 +69,10 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
             report::diff::human(&changes) + &report::diff::human_deltas(&deltas)
         }
         DiffFormat::Markdown => {
-            report::diff::markdown(&changes, &base, &head, &args.base)
+            report::diff::markdown(&changes, &base, head, &args.base)
                 + &report::diff::markdown_deltas(&deltas)
         }
-        DiffFormat::Github => report::diff::github(&changes, &head),
+        DiffFormat::Github => report::diff::github(&changes, head),
         DiffFormat::Sarif => {
             let spans = head
                 .library
@@ -84,9 +85,9 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Outcome, Fatal> {
     };
     crate::stdio::print(&text)?;
     Ok(if changes.iter().any(|c| c.error) {
-        Outcome::Failed
+        Exit::Failed
     } else {
-        Outcome::Ok
+        Exit::Ok
     })
 }
 

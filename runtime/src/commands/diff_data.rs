@@ -2,10 +2,9 @@
 //! evaluated on the same data (the head library's files), overall and for
 //! the groups that moved most under each dimension both versions allow.
 
-use super::query::tokio_runtime;
-use crate::project::Project;
 use crate::query;
 use crate::query::catalog::Tables;
+use crate::session::Session;
 use crate::Fatal;
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::datatypes::DataType;
@@ -37,14 +36,14 @@ pub struct GroupDelta {
     pub delta: Option<f64>,
 }
 
+/// The value change of each breaking change: both definitions on the head
+/// session's data, read where its project (the base's) allows.
 pub fn deltas(
-    spec: &Path,
-    project: &Project,
+    session: &Session,
     base: &Library,
-    head: &Library,
     changes: &[Change],
 ) -> Result<Vec<ValueDelta>, Fatal> {
-    let runtime = tokio_runtime()?;
+    let (spec, project, head) = (&session.spec, &session.project, session.library());
     // Each side's sources are registered (their schemas read) once.
     // Both read only where the base library's project allows.
     let (mut base_tables, mut head_tables) = (
@@ -60,7 +59,7 @@ pub fn deltas(
             continue;
         };
         let value = |library: &Library, tables: &mut Tables, by: Option<&str>| {
-            runtime.block_on(values(spec, library, tables, &c.metric, by))
+            session.block_on(values(spec, library, tables, &c.metric, by))?
         };
         let overall = |library: &Library, tables: &mut Tables| -> Result<Option<f64>, Fatal> {
             Ok(value(library, tables, None)?

@@ -1,10 +1,10 @@
 //! `yardstick explain`: the logical plan, the optimised physical plan, and
 //! with `--sql` the SQL a warehouse can run.
 
-use super::query::{checked, tokio_runtime};
+use super::query::checked;
 use crate::cli::{Dialect, ExplainCommand};
 use crate::report::Style;
-use crate::{query, Fatal, Outcome};
+use crate::{query, Exit, Fatal};
 use datafusion::physical_plan::displayable;
 use datafusion::sql::sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -17,14 +17,13 @@ use datafusion::sql::unparser::dialect::{
 use datafusion::sql::unparser::Unparser;
 use std::ops::ControlFlow;
 
-pub fn run(args: &ExplainCommand, style: Style) -> Result<Outcome, Fatal> {
-    let (library, request) = match checked("explain", &args.query, style)? {
+pub fn run(args: &ExplainCommand, style: Style) -> Result<Exit, Fatal> {
+    let (session, request) = match checked("explain", &args.query, style)? {
         Ok(checked) => checked,
         Err(outcome) => return Ok(outcome),
     };
-    let runtime = tokio_runtime()?;
-    let text = runtime.block_on(async {
-        let prepared = query::prepare(&args.query.spec.spec, &library, &request).await?;
+    let text = session.block_on(async {
+        let prepared = query::prepare(&session.spec, session.library(), &request).await?;
         let plan = &prepared.lowered.plan;
         let state = prepared.ctx.state();
         let optimized = state
@@ -48,9 +47,9 @@ pub fn run(args: &ExplainCommand, style: Style) -> Result<Outcome, Fatal> {
             ));
         }
         Ok::<_, Fatal>(text)
-    })?;
+    })??;
     crate::stdio::print(&text)?;
-    Ok(Outcome::Ok)
+    Ok(Exit::Ok)
 }
 
 fn sql(plan: &datafusion::logical_expr::LogicalPlan, dialect: Dialect) -> Result<String, Fatal> {

@@ -5,15 +5,16 @@
 use crate::cli::GraphArgs;
 use crate::governance::graph;
 use crate::report::Style;
-use crate::{stdio, Fatal, Outcome};
+use crate::{stdio, Exit, Fatal};
 
-pub fn run(args: &GraphArgs, style: Style) -> Result<Outcome, Fatal> {
-    let Some(compiled) = super::compile_or_report(&args.spec.spec, false, style)? else {
-        return Ok(Outcome::Failed);
+pub fn run(args: &GraphArgs, style: Style) -> Result<Exit, Fatal> {
+    let Some(session) = crate::session::Session::open(&args.spec.spec, false, style)? else {
+        return Ok(Exit::Failed);
     };
+    let compiled = &session.compiled;
     stdio::print(&graph::render(&compiled.library, args.format))?;
     for warning in graph::warnings(&compiled.library) {
         stdio::eprintln(&warning);
     }
-    Ok(Outcome::Ok)
+    Ok(Exit::Ok)
 }

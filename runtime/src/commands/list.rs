@@ -5,7 +5,7 @@
 
 use crate::cli::{ListArgs, ListKind};
 use crate::report::Style;
-use crate::{Fatal, Outcome};
+use crate::{Exit, Fatal};
 use std::collections::BTreeMap;
 use yardstick_compiler::model::{Definition, Library};
 
@@ -17,10 +17,11 @@ struct Item {
     line: String,
 }
 
-pub fn run(args: &ListArgs, style: Style) -> Result<Outcome, Fatal> {
-    let Some(compiled) = super::compile_or_report(&args.spec.spec, false, style)? else {
-        return Ok(Outcome::Failed);
+pub fn run(args: &ListArgs, style: Style) -> Result<Exit, Fatal> {
+    let Some(session) = crate::session::Session::open(&args.spec.spec, false, style)? else {
+        return Ok(Exit::Failed);
     };
+    let compiled = &session.compiled;
     let items = match args.kind {
         ListKind::Metrics => metrics(&compiled.library),
         ListKind::Dimensions => dimensions(&compiled.library),
@@ -44,7 +45,7 @@ pub fn run(args: &ListArgs, style: Style) -> Result<Outcome, Fatal> {
             None => format!("the library has no {what}"),
         };
         crate::stdio::eprintln(&crate::guard::sanitize(&hint));
-        return Ok(Outcome::Ok);
+        return Ok(Exit::Ok);
     }
     let width = kept
         .iter()
@@ -58,7 +59,7 @@ pub fn run(args: &ListArgs, style: Style) -> Result<Outcome, Fatal> {
         out.push('\n');
     }
     crate::stdio::print(&out)?;
-    Ok(Outcome::Ok)
+    Ok(Exit::Ok)
 }
 
 fn kind_name(kind: ListKind) -> &'static str {

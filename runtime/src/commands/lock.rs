@@ -4,14 +4,15 @@
 
 use crate::cli::SpecArg;
 use crate::report::Style;
-use crate::{library_files, Fatal, Outcome};
+use crate::{library_files, Exit, Fatal};
 use std::io::Write;
 
-pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
-    let Some(compiled) = super::compile_or_report(&args.spec, true, style)? else {
+pub fn run(args: &SpecArg, style: Style) -> Result<Exit, Fatal> {
+    let Some(session) = crate::session::Session::open(&args.spec, true, style)? else {
         crate::stdio::eprintln("not locked: fix the problems above first");
-        return Ok(Outcome::Failed);
+        return Ok(Exit::Failed);
     };
+    let compiled = &session.compiled;
     let text = yardstick_compiler::drift::lock_text(&compiled.library);
     let path = args.spec.join(library_files::LOCK_FILE);
     crate::outfile::write(&path, |file| Ok(file.write_all(text.as_bytes())?))?;
@@ -20,5 +21,5 @@ pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
         compiled.library.metrics.len(),
         path.display()
     ));
-    Ok(Outcome::Ok)
+    Ok(Exit::Ok)
 }

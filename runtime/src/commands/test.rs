@@ -3,11 +3,10 @@
 //! listed are null; sources not given are empty), and each `expect` runs as
 //! a query against them.
 
-use super::query::tokio_runtime;
 use crate::cli::SpecArg;
 use crate::query::catalog::{declared_schema, Tables};
 use crate::report::Style;
-use crate::{query, Fatal, Outcome};
+use crate::{query, Exit, Fatal};
 use datafusion::arrow::array::{new_null_array, ArrayRef};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -20,15 +19,15 @@ use yardstick_compiler::model::{Expectation, Library, Source, Test};
 use yardstick_compiler::syntax::literal::format_date;
 use yardstick_lower::NaiveDate;
 
-pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
-    let Some(compiled) = super::compile_or_report(&args.spec, false, style)? else {
-        return Ok(Outcome::Failed);
+pub fn run(args: &SpecArg, style: Style) -> Result<Exit, Fatal> {
+    let Some(session) = crate::session::Session::open(&args.spec, false, style)? else {
+        return Ok(Exit::Failed);
     };
+    let compiled = &session.compiled;
     let library = &compiled.library;
-    let runtime = tokio_runtime()?;
     let (mut passed, mut failed) = (0, 0);
     for test in &library.tests {
-        let problems = runtime.block_on(run_test(library, test))?;
+        let problems = session.block_on(run_test(library, test))??;
         if problems.is_empty() {
             passed += 1;
             crate::stdio::println(&format!("test {} ... ok", test.name))?;
@@ -41,11 +40,7 @@ pub fn run(args: &SpecArg, style: Style) -> Result<Outcome, Fatal> {
         }
     }
     crate::stdio::println(&format!("{passed} passed, {failed} failed"))?;
-    Ok(if failed == 0 {
-        Outcome::Ok
-    } else {
-        Outcome::Failed
-    })
+    Ok(if failed == 0 { Exit::Ok } else { Exit::Failed })
 }
 
 /// The failures of one test, each described with expected and actual rows.
@@ -62,7 +57,7 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
             expectation.grain.as_deref(),
             expectation.as_of.and_then(date_of),
         )?;
-        let ctx = crate::session::new_session();
+        let ctx = crate::memory::new_session();
         let prepared = query::prepare_over(ctx, tables.clone(), library, &request).await?;
         let batches = query::execute(&prepared).await?;
         let actual = rows(&batches, &expectation.metric)?;

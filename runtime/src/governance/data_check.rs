@@ -15,6 +15,7 @@
 
 use super::{escalation, number, result_rows, show_bound, within};
 use crate::query::{self, catalog::Tables};
+use crate::session::Session;
 use crate::Fatal;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use datafusion::arrow::array::{Array, TimestampMicrosecondArray};
@@ -26,7 +27,6 @@ use std::path::Path;
 use yardstick_compiler::diagnostics::{Code, Diagnostic, Diagnostics};
 use yardstick_compiler::ir::{Duration, DurationUnit};
 use yardstick_compiler::model::{Bound, Library, Metric};
-use yardstick_compiler::Compiled;
 use yardstick_lower::translate::utc_timestamp;
 use yardstick_lower::TimeFrame;
 
@@ -39,14 +39,10 @@ pub fn parse_as_of(text: Option<&str>) -> Result<Option<NaiveDate>, Fatal> {
     .transpose()
 }
 
-/// Adds the data's findings to `compiled`'s diagnostics, sorted with them.
-pub fn add_findings(
-    spec: &Path,
-    as_of: Option<NaiveDate>,
-    compiled: &mut Compiled,
-) -> Result<(), Fatal> {
-    let runtime = crate::commands::query::tokio_runtime()?;
-    let found = runtime.block_on(findings(spec, &compiled.library, as_of))?;
+/// Adds the data's findings to the session's diagnostics, sorted with them.
+pub fn add_findings(session: &mut Session, as_of: Option<NaiveDate>) -> Result<(), Fatal> {
+    let found = session.block_on(findings(&session.spec, session.library(), as_of))??;
+    let compiled = &mut session.compiled;
     compiled.diagnostics.extend(found);
     compiled.diagnostics.sort(&compiled.sources);
     Ok(())
@@ -59,7 +55,7 @@ pub async fn findings(
     as_of: Option<NaiveDate>,
 ) -> Result<Diagnostics, Fatal> {
     let mut diags = Diagnostics::new();
-    let ctx = crate::session::new_session();
+    let ctx = crate::memory::new_session();
     let mut tables = Tables::new();
     let mut broken = BTreeSet::new();
     for source in library.sources.values() {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use yardstick_lower::OutputColumn;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     Table,
     Csv,
     Json,
@@ -23,10 +23,10 @@ pub enum Format {
     Arrow,
 }
 
-impl Format {
+impl OutputFormat {
     /// The format asked for; without one, the extension of the output file
     /// (.csv .json .parquet .arrow, any case); otherwise a table.
-    pub fn infer(given: Option<Format>, output: Option<&Path>) -> Format {
+    pub fn infer(given: Option<OutputFormat>, output: Option<&Path>) -> OutputFormat {
         if let Some(format) = given {
             return format;
         }
@@ -35,11 +35,11 @@ impl Format {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         match extension.as_deref() {
-            Some("csv") => Format::Csv,
-            Some("json") => Format::Json,
-            Some("parquet") => Format::Parquet,
-            Some("arrow") => Format::Arrow,
-            _ => Format::Table,
+            Some("csv") => OutputFormat::Csv,
+            Some("json") => OutputFormat::Json,
+            Some("parquet") => OutputFormat::Parquet,
+            Some("arrow") => OutputFormat::Arrow,
+            _ => OutputFormat::Table,
         }
     }
 }
@@ -48,14 +48,14 @@ impl Format {
 pub fn write(
     batches: &[RecordBatch],
     columns: &[OutputColumn],
-    format: Format,
+    format: OutputFormat,
     output: Option<&Path>,
 ) -> Result<(), Fatal> {
     let visible = visible(batches, columns)?;
     let render = |sink: &mut (dyn Write + Send)| -> Result<(), Fatal> {
         match format {
-            Format::Table => sink.write_all(table(batches, columns)?.as_bytes())?,
-            Format::Csv => {
+            OutputFormat::Table => sink.write_all(table(batches, columns)?.as_bytes())?,
+            OutputFormat::Csv => {
                 let mut writer = datafusion::arrow::csv::WriterBuilder::new()
                     .with_header(true)
                     .build(&mut *sink);
@@ -63,7 +63,7 @@ pub fn write(
                     writer.write(b)?;
                 }
             }
-            Format::Json => {
+            OutputFormat::Json => {
                 let mut writer = datafusion::arrow::json::WriterBuilder::new()
                     .with_explicit_nulls(true)
                     .build::<_, datafusion::arrow::json::writer::JsonArray>(&mut *sink);
@@ -73,7 +73,7 @@ pub fn write(
                 drop(writer);
                 sink.write_all(b"\n")?;
             }
-            Format::Parquet => {
+            OutputFormat::Parquet => {
                 let schema = schema_of(&visible, columns, batches);
                 let mut writer =
                     datafusion::parquet::arrow::ArrowWriter::try_new(&mut *sink, schema, None)?;
@@ -82,7 +82,7 @@ pub fn write(
                 }
                 writer.close()?;
             }
-            Format::Arrow => {
+            OutputFormat::Arrow => {
                 let schema = schema_of(&visible, columns, batches);
                 let mut writer =
                     datafusion::arrow::ipc::writer::FileWriter::try_new(&mut *sink, &schema)?;
@@ -96,7 +96,7 @@ pub fn write(
     };
     match output {
         None => {
-            if matches!(format, Format::Parquet | Format::Arrow) {
+            if matches!(format, OutputFormat::Parquet | OutputFormat::Arrow) {
                 return Err(Fatal(
                     "parquet and arrow output need `--output FILE`".to_owned(),
                 ));
