@@ -192,16 +192,12 @@ fn expected_rows(e: &Expectation) -> Vec<Row> {
         .iter()
         .map(|row| {
             let (value, keys) = match row.split_last() {
-                Some((v, k)) => (number(v), k.iter().map(text).collect()),
+                Some((v, k)) => (v.number(), k.iter().map(text).collect()),
                 None => (None, Vec::new()),
             };
             (keys, value)
         })
         .collect()
-}
-
-fn number(value: &Literal) -> Option<f64> {
-    value.number()
 }
 
 /// A key as the result table prints it.

@@ -57,19 +57,7 @@ pub fn show_bound(bound: &Bound) -> String {
     }
 }
 
-/// A value for people: at most four decimals, no trailing zeros.
-pub fn number(v: f64) -> String {
-    if !v.is_finite() {
-        return v.to_string();
-    }
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_owned()
-    } else {
-        s.to_owned()
-    }
-}
+pub use crate::report::number_for_people as number;
 
 /// `support_ops → cx_leadership`: the metric's owner, then each owner it
 /// escalates to; `no owner declared` without one.

@@ -274,18 +274,10 @@ fn format_column(
     Ok(out)
 }
 
-/// Four decimals at most, without trailing zeros: `0.6667`, `42`.
+/// A float cell as `report::number_for_people` writes numbers.
 fn round_for_people(text: &str) -> String {
     match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => {
-            let s = format!("{v:.4}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" {
-                "0".to_owned()
-            } else {
-                s.to_owned()
-            }
-        }
+        Ok(v) if v.is_finite() => crate::report::number_for_people(v),
         _ => text.to_owned(),
     }
 }

@@ -49,13 +49,8 @@ pub fn json(changes: &[Change], deltas: &[ValueDelta], with_data: bool) -> Strin
 }
 
 fn number(v: Option<f64>) -> String {
-    v.map(|v| {
-        format!("{v:.4}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_owned()
-    })
-    .unwrap_or_else(|| "null".to_owned())
+    v.map(super::number_for_people)
+        .unwrap_or_else(|| "null".to_owned())
 }
 
 /// Each value delta as `(metric, group, before, after, change)` rows: the

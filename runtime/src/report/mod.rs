@@ -34,6 +34,22 @@ impl Style {
 
 pub use yardstick_compiler::diagnostics::render::summary;
 
+/// A number for people: at most four decimals, no trailing zeros (`0.6667`,
+/// `42`), never `-0`. Tables, `diff`'s deltas and governance findings all
+/// print values this way.
+pub fn number_for_people(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
 /// Every diagnostic as a miette report, coloured as `style` says.
 pub fn human(diags: &Diagnostics, sources: &SourceMap, style: Style) -> String {
     yardstick_compiler::diagnostics::render::human(diags, sources, style.color)
