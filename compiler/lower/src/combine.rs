@@ -3,15 +3,14 @@
 //! (a key missing from one input gives `null` for it), and the result's
 //! columns named and ordered as CLI.md says.
 
+use crate::derive;
 use crate::fill;
 use crate::scan::{self, PERIOD};
-use crate::translate::{self, Place};
+use crate::translate;
 use crate::{metric_column, sample_column, Catalog, LowerError, Lowered, OutputColumn, TimeFrame};
 use datafusion::common::{Column, JoinType, NullEquality};
 use datafusion::functions::expr_fn::coalesce;
 use datafusion::logical_expr::{col, Expr as DfExpr, LogicalPlanBuilder};
-use std::collections::{BTreeMap, BTreeSet};
-use yardstick_compiler::ir::MetricId;
 use yardstick_compiler::model::{Definition, Library};
 use yardstick_compiler::query::Request;
 use yardstick_compiler::types::Type;
@@ -65,39 +64,21 @@ pub fn lower(
         .collect();
     let filled = fill::filled_columns(library, request);
     let builder = fill::fill(builder, &dimensions, frame, &computed, &filled)?;
-    let mut builder = match frame {
+    let builder = match frame {
         TimeFrame::AsOf(_) => {
             fill::fill_groups(builder, library, request, &dimensions, &computed, catalog)?
         }
         TimeFrame::Series { .. } => builder,
     };
 
-    // Derived metrics, inputs first, each level of them in one projection
-    // that keeps only the columns still needed: a long chain of derived
-    // metrics costs a plan linear in its length.
-    let levels = derived_levels(library, request);
-    let mut needed_after = last_uses(library, request, &levels);
-    for (depth, level) in levels.iter().enumerate() {
-        let mut projection: Vec<DfExpr> = keys.iter().map(|k| col(k.as_str())).collect();
-        let keep: Vec<String> = computed
-            .iter()
-            .filter(|c| needed_after.get(c.as_str()).is_some_and(|d| *d > depth))
-            .cloned()
-            .collect();
-        projection.extend(keep.iter().map(|c| col(c.as_str())));
-        for name in level {
-            let Some(Definition::Derived(d)) = library.metrics.get(name).map(|m| &m.definition)
-            else {
-                continue;
-            };
-            let value = translate::translate(&d.formula, &mut Place::Derived)?;
-            projection.push(value.alias(metric_column(name)));
+    let mut shown: Vec<String> = Vec::new();
+    for id in &request.metrics {
+        shown.push(metric_column(id.as_str()));
+        if min_sample(library, id.as_str()).is_some() {
+            shown.push(sample_column(id.as_str()));
         }
-        builder = builder.project(projection).map_err(df_err)?;
-        computed = keep;
-        computed.extend(level.iter().map(|n| metric_column(n)));
-        needed_after.retain(|_, d| *d > depth);
     }
+    let (mut builder, _) = derive::derive(library, request, builder, &keys, computed, &shown)?;
 
     let mut output = Vec::new();
     let mut projection = Vec::new();
@@ -207,84 +188,4 @@ fn min_sample(library: &Library, metric: &str) -> Option<u64> {
         Some(Definition::Base(b)) => b.min_sample,
         _ => None,
     }
-}
-
-fn inputs<'l>(library: &'l Library, name: &str) -> &'l [MetricId] {
-    match library.metrics.get(name).map(|m| &m.definition) {
-        Some(Definition::Derived(d)) => &d.inputs,
-        _ => &[],
-    }
-}
-
-/// The derived metrics the request needs, by depth: a metric's level is one
-/// more than its deepest derived input's, so each level reads only columns
-/// computed before it. Each metric is visited once.
-fn derived_levels(library: &Library, request: &Request) -> Vec<Vec<String>> {
-    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
-    for start in &request.metrics {
-        let mut stack = vec![(start.as_str(), false)];
-        while let Some((name, inputs_done)) = stack.pop() {
-            if depth.contains_key(name) {
-                continue;
-            }
-            let Some(Definition::Derived(d)) = library.metrics.get(name).map(|m| &m.definition)
-            else {
-                continue;
-            };
-            if inputs_done {
-                let level = d
-                    .inputs
-                    .iter()
-                    .filter_map(|i| depth.get(i.as_str()).map(|l| l + 1))
-                    .max()
-                    .unwrap_or(0);
-                depth.insert(name.to_owned(), level);
-                continue;
-            }
-            stack.push((name, true));
-            stack.extend(d.inputs.iter().map(|i| (i.as_str(), false)));
-        }
-    }
-    let mut levels: Vec<Vec<String>> = Vec::new();
-    for (name, level) in depth {
-        if levels.len() <= level {
-            levels.resize(level + 1, Vec::new());
-        }
-        if let Some(l) = levels.get_mut(level) {
-            l.push(name);
-        }
-    }
-    levels
-}
-
-/// For each metric column, the last level that reads it (`usize::MAX` for
-/// the ones the result shows).
-fn last_uses<'l>(
-    library: &'l Library,
-    request: &Request,
-    levels: &'l [Vec<String>],
-) -> BTreeMap<String, usize> {
-    let mut last: BTreeMap<String, usize> = BTreeMap::new();
-    for (depth, level) in levels.iter().enumerate() {
-        for name in level {
-            for input in inputs(library, name) {
-                let e = last.entry(metric_column(input.as_str())).or_insert(depth);
-                *e = (*e).max(depth);
-            }
-        }
-    }
-    let shown: BTreeSet<String> = request
-        .metrics
-        .iter()
-        .map(|m| metric_column(m.as_str()))
-        .collect();
-    for column in shown {
-        last.insert(column, usize::MAX);
-    }
-    for id in &request.metrics {
-        if min_sample(library, id.as_str()).is_some() {
-            last.insert(sample_column(id.as_str()), usize::MAX);
-        }
-    }
-    last
 }

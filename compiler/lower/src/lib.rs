@@ -7,9 +7,10 @@
 //! [`lower`] is the one entry point: it settles the time frame, builds one
 //! aggregation per source ([`scan`]) and joins them, fills the periods of
 //! `fill: 0` metrics ([`fill`]) and computes derived metrics on top
-//! ([`combine`]).
+//! ([`combine`], [`derive`]).
 
 mod combine;
+mod derive;
 mod fill;
 pub mod percentile;
 mod scan;

@@ -61,29 +61,38 @@ pub fn plan(
     }
 
     // Each metric's rows: its window, its `where`s and `exclude`s (a
-    // variant's and its bases').
+    // variant's and its bases'), which its aggregates are filtered by; and
+    // the looser condition that pre-filters the scan (see
+    // [`PREFILTER_LIMIT`]).
     let mut conditions = Vec::new();
+    let mut prefilters = Vec::new();
     for (i, (metric, base)) in metrics.iter().enumerate() {
-        let mut c = time_condition(source, metric, base, i, frame)?;
+        let time = time_condition(source, metric, base, i, frame)?;
         let filters = library.filters_of(metric);
+        let mut rows = Vec::new();
         for w in filters.wheres {
-            c.push(keep_where(translate::translate(w, &mut Place::Row)?));
+            rows.push(keep_where(translate::translate(w, &mut Place::Row)?));
         }
         for e in filters.excludes {
-            c.push(keep_unless(translate::translate(e, &mut Place::Row)?));
+            rows.push(keep_unless(translate::translate(e, &mut Place::Row)?));
         }
-        conditions.push(conjunction(c));
+        let mut prefilter = time.clone();
+        if rows.len() <= PREFILTER_LIMIT {
+            prefilter.extend(rows.iter().cloned());
+        }
+        prefilters.push(conjunction(prefilter));
+        conditions.push(conjunction(time.into_iter().chain(rows).collect()));
     }
 
     if let TimeFrame::Series { periods, grain } = frame {
         let table = periods_table(periods, *grain, metrics)?;
         // A row joins every period whose window (for any metric) holds it.
-        let any = disjunction(conditions.clone());
+        let any = disjunction(prefilters);
         builder = builder
             .join_on(table, JoinType::Inner, vec![any])
             .map_err(df_err)?;
-    } else if !conditions.is_empty() {
-        common.push(disjunction(conditions.clone()));
+    } else if !prefilters.is_empty() {
+        common.push(disjunction(prefilters));
     }
     if !common.is_empty() {
         builder = builder.filter(conjunction(common)).map_err(df_err)?;
@@ -181,6 +190,14 @@ pub fn groups(
         .and_then(|b| b.distinct())
         .map_err(df_err)
 }
+
+/// The most row filters of one metric that also pre-filter the scan. A
+/// metric deep in a chain of variants has thousands: DataFusion splits a
+/// scan filter into its conjuncts, compares them pairwise and joins them
+/// back into a chain as deep as their number, which takes minutes and
+/// overflows the stack. Past this bound they filter the metric's
+/// aggregates only, which gives the same numbers.
+const PREFILTER_LIMIT: usize = 64;
 
 fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
     balanced(parts, DfExpr::and)

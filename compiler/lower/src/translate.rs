@@ -15,6 +15,7 @@ use datafusion::functions_aggregate::expr_fn as agg;
 use datafusion::logical_expr::{
     binary_expr, cast, col, lit, when, Between, Expr as DfExpr, Operator,
 };
+use std::collections::BTreeMap;
 use yardstick_compiler::functions::Function;
 use yardstick_compiler::ir::{BinaryOp, CmpOp, ColumnRef, Literal, Node, TypedExpr, UnaryOp};
 use yardstick_compiler::types::Type;
@@ -119,15 +120,24 @@ pub enum Place<'a> {
         prefix: &'a str,
         aggregates: &'a mut Vec<(String, DfExpr)>,
     },
-    /// A derived formula: metrics are columns of computed metrics.
-    Derived,
+    /// A derived formula: a metric is its expression when it is written
+    /// out (`inlined`, see `derive`), or else the column computing it.
+    Derived {
+        inlined: &'a BTreeMap<String, DfExpr>,
+    },
 }
 
 pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, LowerError> {
     Ok(match &expr.node {
         Node::Literal { value } => literal(value),
         Node::Column { column } => col(column_name(column)),
-        Node::Metric { metric } => col(metric_column(metric.as_str())),
+        Node::Metric { metric } => match place {
+            Place::Derived { inlined } => match inlined.get(metric.as_str()) {
+                Some(expr) => expr.clone(),
+                None => col(metric_column(metric.as_str())),
+            },
+            _ => col(metric_column(metric.as_str())),
+        },
         Node::Unary { op, operand } => {
             let inner = translate(operand, place)?;
             match op {
@@ -143,7 +153,7 @@ pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, Lowe
         // forth at every level of a chain of derived metrics makes
         // DataFusion's simplifier take exponential time.
         Node::Binary { .. } if integer_operator(expr).is_some() => match place {
-            Place::Derived => wide(expr, place)?,
+            Place::Derived { .. } => wide(expr, place)?,
             _ => cast(wide(expr, place)?, DataType::Int64),
         },
         Node::Binary { op, left, right } => {
