@@ -9,6 +9,7 @@
 //! `fill: 0` metrics ([`fill`]) and computes derived metrics on top
 //! ([`combine`], [`derive`]).
 
+mod bucket;
 mod combine;
 mod derive;
 mod fill;

@@ -3,6 +3,7 @@
 //! own rows (conditional aggregation with `FILTER`), whatever its window,
 //! filters or time column.
 
+use crate::bucket;
 use crate::translate::{self, keep_unless, keep_where, timestamp_lit, utc_timestamp, Place};
 use crate::window::{self, Grain, Period};
 use crate::{metric_column, sample_column, Catalog, LowerError, TimeFrame};
@@ -64,10 +65,18 @@ pub fn plan(
     // variant's and its bases'), which its aggregates are filtered by; and
     // the looser condition that pre-filters the scan (see
     // [`PREFILTER_LIMIT`]).
+    let row_period = match frame {
+        TimeFrame::Series { grain, .. } => bucket::row_period(source, metrics, *grain),
+        TimeFrame::AsOf(_) => None,
+    };
     let mut conditions = Vec::new();
     let mut prefilters = Vec::new();
     for (i, (metric, base)) in metrics.iter().enumerate() {
-        let time = time_condition(source, metric, base, i, frame)?;
+        let time = match row_period {
+            // Each row counts in its own period: no window to test.
+            Some(_) => Vec::new(),
+            None => time_condition(source, metric, base, i, frame)?,
+        };
         let filters = library.filters_of(metric);
         let mut rows = Vec::new();
         for w in filters.wheres {
@@ -84,18 +93,35 @@ pub fn plan(
         conditions.push(conjunction(time.into_iter().chain(rows).collect()));
     }
 
-    if let TimeFrame::Series { periods, grain } = frame {
-        let table = periods_table(periods, *grain, metrics)?;
-        // A row joins every period whose window (for any metric) holds it.
-        let any = disjunction(prefilters);
-        builder = builder
-            .join_on(table, JoinType::Inner, vec![any])
-            .map_err(df_err)?;
-    } else if !prefilters.is_empty() {
-        common.push(disjunction(prefilters));
-    }
-    if !common.is_empty() {
-        builder = builder.filter(conjunction(common)).map_err(df_err)?;
+    match (frame, &row_period) {
+        (TimeFrame::Series { periods, .. }, Some(period)) => {
+            common.extend(bucket::within(source, metrics, periods));
+            common.push(disjunction(prefilters));
+            builder = builder.filter(conjunction(common)).map_err(df_err)?;
+            let mut columns: Vec<DfExpr> = builder
+                .schema()
+                .columns()
+                .into_iter()
+                .map(DfExpr::Column)
+                .collect();
+            columns.push(period.clone().alias(PERIOD));
+            builder = builder.project(columns).map_err(df_err)?;
+        }
+        (TimeFrame::Series { periods, grain }, None) => {
+            let table = periods_table(periods, *grain, metrics)?;
+            // A row joins every period whose window (for any metric) holds it.
+            let any = disjunction(prefilters);
+            builder = builder
+                .join_on(table, JoinType::Inner, vec![any])
+                .map_err(df_err)?;
+            if !common.is_empty() {
+                builder = builder.filter(conjunction(common)).map_err(df_err)?;
+            }
+        }
+        (TimeFrame::AsOf(_), _) => {
+            common.push(disjunction(prefilters));
+            builder = builder.filter(conjunction(common)).map_err(df_err)?;
+        }
     }
 
     let mut keys: Vec<DfExpr> = request
@@ -224,7 +250,7 @@ fn balanced(mut parts: Vec<DfExpr>, op: fn(DfExpr, DfExpr) -> DfExpr) -> DfExpr 
 }
 
 /// The metric's time column as a UTC timestamp.
-fn time_expr(source: &Source, base: &BaseMetric) -> Option<DfExpr> {
+pub(crate) fn time_expr(source: &Source, base: &BaseMetric) -> Option<DfExpr> {
     let name = base.time.as_ref()?;
     let column = col(translate::column_name(&ColumnRef::from_path(name)));
     Some(match source.column(name).map(|c| c.ty) {
