@@ -161,6 +161,10 @@ pub struct QueryCommand {
     /// Keep only the first N rows (after `--order-by`).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Also draw the series as an SVG line chart in FILE, one line per
+    /// group (and metric); needs `--grain`.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -3,6 +3,7 @@
 //! stays pure.
 
 pub mod cli;
+pub mod chart;
 pub mod commands;
 pub mod governance;
 pub mod guard;
