@@ -215,7 +215,7 @@ mod tests {
         assert!(text.starts_with("<svg"), "{text}");
         assert!(text.contains("T &lt;&amp;&gt;"), "the title is escaped: {text}");
         assert!(!text.contains("<&>"));
-        assert!(text.contains(">score<"), "the unit labels the y axis");
+        assert!(text.contains(">\nscore\n</text>"), "the unit labels the y axis");
         assert!(text.contains("target &gt;= 4"), "the reference is in the legend");
         assert_eq!(text.matches("<circle").count(), 5, "a dot per value");
         // Two runs, the legend's sample of the line and of the reference;
