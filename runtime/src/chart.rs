@@ -95,9 +95,9 @@ fn draw(chart: &Chart, out: &mut String) -> Result<(), Box<dyn std::error::Error
             runs.into_iter()
                 .map(|run| PathElement::new(run, color.stroke_width(2))),
         )?;
-        drawn
-            .label(line.name.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        drawn.label(line.name.as_str()).legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+        });
         plot.draw_series(points(line).map(|p| Circle::new(p, 3, color.filled())))?;
     }
     for (name, value) in &chart.references {
@@ -183,7 +183,9 @@ mod tests {
 
     fn series(values: Vec<Option<f64>>) -> Series {
         Series {
-            periods: (1..=values.len()).map(|m| format!("2025-{m:02}-01")).collect(),
+            periods: (1..=values.len())
+                .map(|m| format!("2025-{m:02}-01"))
+                .collect(),
             lines: vec![Line {
                 metric: "m".to_owned(),
                 group: Vec::new(),
@@ -204,7 +206,14 @@ mod tests {
 
     #[test]
     fn the_svg_has_a_polyline_per_run_and_the_reference_in_the_legend() {
-        let s = series(vec![Some(1.0), Some(2.0), Some(3.0), None, Some(5.0), Some(6.0)]);
+        let s = series(vec![
+            Some(1.0),
+            Some(2.0),
+            Some(3.0),
+            None,
+            Some(5.0),
+            Some(6.0),
+        ]);
         let chart = Chart {
             title: "T <&> \"q\"".to_owned(),
             unit: "score".to_owned(),
@@ -213,10 +222,19 @@ mod tests {
         };
         let text = svg(&chart).expect("drawn");
         assert!(text.starts_with("<svg"), "{text}");
-        assert!(text.contains("T &lt;&amp;&gt;"), "the title is escaped: {text}");
+        assert!(
+            text.contains("T &lt;&amp;&gt;"),
+            "the title is escaped: {text}"
+        );
         assert!(!text.contains("<&>"));
-        assert!(text.contains(">\nscore\n</text>"), "the unit labels the y axis");
-        assert!(text.contains("target &gt;= 4"), "the reference is in the legend");
+        assert!(
+            text.contains(">\nscore\n</text>"),
+            "the unit labels the y axis"
+        );
+        assert!(
+            text.contains("target &gt;= 4"),
+            "the reference is in the legend"
+        );
         assert_eq!(text.matches("<circle").count(), 5, "a dot per value");
         // Two runs, the legend's sample of the line and of the reference;
         // the dashed reference is drawn as dashes.

@@ -305,7 +305,12 @@ mod tests {
             "two"
         );
         // Nothing is left beside it: no temporary or old folder.
-        assert_eq!(std::fs::read_dir(dir.path().join("site")).expect("ls").count(), 1);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("site"))
+                .expect("ls")
+                .count(),
+            1
+        );
         let failed = write_dir(&out, ".marker", |d| {
             std::fs::write(d.join("index.html"), "half")?;
             Err(Fatal("boom".to_owned()))
@@ -316,7 +321,12 @@ mod tests {
             "two",
             "a failed render leaves the old folder"
         );
-        assert_eq!(std::fs::read_dir(dir.path().join("site")).expect("ls").count(), 1);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("site"))
+                .expect("ls")
+                .count(),
+            1
+        );
         let theirs = dir.path().join("theirs");
         std::fs::create_dir(&theirs).expect("mkdir");
         std::fs::write(theirs.join("notes.txt"), "keep").expect("w");

@@ -134,7 +134,14 @@ fn a_series_table_gets_a_sparkline_per_group_and_csv_does_not() {
     let dir = library();
     let out = yardstick(
         dir.path(),
-        &["query", "orders_count", "--by", "region", "--grain", "month"],
+        &[
+            "query",
+            "orders_count",
+            "--by",
+            "region",
+            "--grain",
+            "month",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // EU 1,2,3,1 over 1..3: steps 0, 3.5 -> 4, 7, 0. US 2,-,1,4 over 1..4:
@@ -160,7 +167,10 @@ fn a_series_table_gets_a_sparkline_per_group_and_csv_does_not() {
     );
     // One value is not a series: no trend column.
     let one = yardstick(dir.path(), &["query", "orders_count"]);
-    assert_eq!(text(&one.stdout), "orders_count\n------------\n          14\n");
+    assert_eq!(
+        text(&one.stdout),
+        "orders_count\n------------\n          14\n"
+    );
     let csv = yardstick(
         dir.path(),
         &[
@@ -200,10 +210,16 @@ fn chart_draws_a_line_per_group_at_the_heights_of_the_values() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("orders_count trend"), "the table still prints");
+    assert!(
+        text(&out.stdout).contains("orders_count trend"),
+        "the table still prints"
+    );
     let svg = std::fs::read_to_string(&svg_path).expect("the chart is written");
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-    assert!(svg.contains(">\ncount\n</text>"), "the unit labels the y axis");
+    assert!(
+        svg.contains(">\ncount\n</text>"),
+        "the unit labels the y axis"
+    );
     assert!(svg.contains("region=EU") && svg.contains("region=US"));
     assert!(svg.contains("SLA target &gt;= 3"));
     assert!(
@@ -221,15 +237,24 @@ fn chart_draws_a_line_per_group_at_the_heights_of_the_values() {
     // Equal steps of value are equal steps of height; higher is up.
     let unit = eu[0].1 - eu[1].1;
     assert!(unit > 0.0, "{eu:?}");
-    assert!(near(eu[1].1 - eu[2].1, unit) && near(eu[3].1, eu[0].1), "{eu:?}");
+    assert!(
+        near(eu[1].1 - eu[2].1, unit) && near(eu[3].1, eu[0].1),
+        "{eu:?}"
+    );
     // US: January alone, then March (1) and April (4), February a gap.
     let us = lines
         .iter()
         .find(|l| l.len() == 2 && near(l[1].0 - l[0].0, step) && !near(l[0].1, l[1].1))
         .unwrap_or_else(|| panic!("a two-point line for US in {lines:?}"));
     assert!(near(us[0].0, eu[2].0) && near(us[1].0, eu[3].0), "{us:?}");
-    assert!(near(us[0].1, eu[0].1), "US March (1) is as high as EU January (1)");
-    assert!(near(us[0].1 - us[1].1, 3.0 * unit), "US 1 -> 4 is three steps up");
+    assert!(
+        near(us[0].1, eu[0].1),
+        "US March (1) is as high as EU January (1)"
+    );
+    assert!(
+        near(us[0].1 - us[1].1, 3.0 * unit),
+        "US 1 -> 4 is three steps up"
+    );
     // The target (3) is dashed at EU March's height.
     let dashes: Vec<_> = lines
         .iter()
@@ -244,7 +269,12 @@ fn chart_needs_a_series() {
     let svg_path = dir.path().join("one.svg");
     let out = yardstick(
         dir.path(),
-        &["query", "orders_count", "--chart", &svg_path.to_string_lossy()],
+        &[
+            "query",
+            "orders_count",
+            "--chart",
+            &svg_path.to_string_lossy(),
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`--chart` draws a series: add `--grain"));
@@ -329,7 +359,10 @@ fn docs_writes_an_index_and_a_page_per_metric_all_escaped() {
         "Only orders of some &lt;i&gt;amount&lt;/i&gt;",
         "yardstick query orders_count --grain month --last 12mo",
     ] {
-        assert!(page.contains(shown), "`{shown}` is not on the page:\n{page}");
+        assert!(
+            page.contains(shown),
+            "`{shown}` is not on the page:\n{page}"
+        );
     }
     // The chart: the four months 3, 2, 4, 5 (whole library's data ends in
     // April, so the last 12 months hold all four).
@@ -340,7 +373,10 @@ fn docs_writes_an_index_and_a_page_per_metric_all_escaped() {
         .unwrap_or_else(|| panic!("a four-point line in {lines:?}"));
     let unit = data[0].1 - data[3].1; // 3 -> 5: two steps up
     assert!(unit > 0.0);
-    assert!(near(data[1].1 - data[0].1, unit / 2.0), "3 -> 2 is one step down");
+    assert!(
+        near(data[1].1 - data[0].1, unit / 2.0),
+        "3 -> 2 is one step down"
+    );
     assert!(near(data[1].1 - data[2].1, unit), "2 -> 4 is two steps up");
     // The variant's filters: its base's and its own, both as written.
     let variant = std::fs::read_to_string(out_dir.join("metrics/big_orders.html")).unwrap();
@@ -387,15 +423,22 @@ fn docs_replaces_its_own_folder_and_no_other() {
     let out_dir = dir.path().join("site");
     let out_arg = out_dir.to_string_lossy().into_owned();
     assert_eq!(
-        yardstick(dir.path(), &["docs", "--out", &out_arg]).status.code(),
+        yardstick(dir.path(), &["docs", "--out", &out_arg])
+            .status
+            .code(),
         Some(0)
     );
     std::fs::write(out_dir.join("stale.html"), "old").unwrap();
     assert_eq!(
-        yardstick(dir.path(), &["docs", "--out", &out_arg]).status.code(),
+        yardstick(dir.path(), &["docs", "--out", &out_arg])
+            .status
+            .code(),
         Some(0)
     );
-    assert!(!out_dir.join("stale.html").exists(), "the folder is replaced whole");
+    assert!(
+        !out_dir.join("stale.html").exists(),
+        "the folder is replaced whole"
+    );
     // A folder of other files is not replaced.
     let theirs = dir.path().join("theirs");
     std::fs::create_dir(&theirs).unwrap();
@@ -403,7 +446,10 @@ fn docs_replaces_its_own_folder_and_no_other() {
     let refused = yardstick(dir.path(), &["docs", "--out", &theirs.to_string_lossy()]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(text(&refused.stderr).contains("holds files Yardstick did not write"));
-    assert_eq!(std::fs::read_to_string(theirs.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("notes.txt")).unwrap(),
+        "mine"
+    );
     assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 1);
     // A file is not a folder.
     let file = dir.path().join("orders.csv");
@@ -438,15 +484,21 @@ fn docs_of_the_reference_library() {
                 .count()
         })
         .sum();
-    assert_eq!(std::fs::read_dir(site.join("metrics")).unwrap().count(), declared);
+    assert_eq!(
+        std::fs::read_dir(site.join("metrics")).unwrap().count(),
+        declared
+    );
     assert!(links_resolve(&site) > declared * 3);
     let nps = std::fs::read_to_string(site.join("metrics/nps.html")).unwrap();
     // As written in specs/cx/experience.yard.
-    assert!(nps.contains(
-        "100 * (count(where score &gt;= 9) - count(where score &lt;= 6)) / count()"
-    ));
+    assert!(
+        nps.contains("100 * (count(where score &gt;= 9) - count(where score &lt;= 6)) / count()")
+    );
     assert!(nps.contains("cx_insights"));
     assert!(nps.contains("SLA target &gt;= 30"));
     let longest = polylines(&nps).iter().map(Vec::len).max().unwrap_or(0);
-    assert!(longest >= 12, "twelve months or more of NPS: {longest} points");
+    assert!(
+        longest >= 12,
+        "twelve months or more of NPS: {longest} points"
+    );
 }

@@ -93,7 +93,9 @@ fn one(
         Ok::<_, Fatal>((batches, prepared.lowered.columns))
     })??;
     let Some(series) = Series::read(&batches, &columns) else {
-        return Ok(Recent::Absent("not drawn: the result is not a series".to_owned()));
+        return Ok(Recent::Absent(
+            "not drawn: the result is not a series".to_owned(),
+        ));
     };
     if series.periods.is_empty() {
         return Ok(Recent::Absent(format!(

@@ -195,7 +195,12 @@ fn drivers<'a>(library: &'a Library, outcome: &str) -> Vec<(&'a Metric, String)>
             m.drives
                 .iter()
                 .filter(|d| d.outcome == outcome)
-                .map(move |d| (m, d.after.map(|a| format!(" after {a}")).unwrap_or_default()))
+                .map(move |d| {
+                    (
+                        m,
+                        d.after.map(|a| format!(" after {a}")).unwrap_or_default(),
+                    )
+                })
         })
         .collect()
 }

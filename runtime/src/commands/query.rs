@@ -31,7 +31,10 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
     // Drawn before anything is written, so a chart that cannot be drawn
     // leaves no output half-done.
     let chart = match &args.chart {
-        Some(path) => Some((path, chart_svg(library, &request, &batches, &lowered.columns)?)),
+        Some(path) => Some((
+            path,
+            chart_svg(library, &request, &batches, &lowered.columns)?,
+        )),
         None => None,
     };
     query::output::write(

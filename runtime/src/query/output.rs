@@ -275,7 +275,12 @@ fn with_sparklines(
     let mut trends: std::collections::HashMap<(&str, &Vec<(String, String)>), String> = series
         .lines
         .iter()
-        .map(|l| ((l.metric.as_str(), &l.group), super::series::sparkline(&l.values)))
+        .map(|l| {
+            (
+                (l.metric.as_str(), &l.group),
+                super::series::sparkline(&l.values),
+            )
+        })
         .collect();
     for metric in &metrics {
         headers.push(format!("{metric} trend"));
