@@ -341,6 +341,18 @@ mod tests {
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).expect("mkdir");
         catalog(&empty, "ok").expect("an empty folder is replaced");
+        // A link to a catalog: the catalog is replaced, the link stays.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&out, &link).expect("link");
+        catalog(&link, "three").expect("through the link");
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("m")
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).expect("r"),
+            "three"
+        );
     }
 
     #[test]

@@ -280,6 +280,25 @@ fn chart_needs_a_series() {
     assert!(text(&out.stderr).contains("`--chart` draws a series: add `--grain"));
     assert!(out.stdout.is_empty(), "nothing is printed");
     assert!(!svg_path.exists());
+    // A chart onto a folder fails before the result is printed.
+    let out = yardstick(
+        dir.path(),
+        &[
+            "query",
+            "orders_count",
+            "--grain",
+            "month",
+            "--chart",
+            &dir.path().to_string_lossy(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is a directory"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "nothing is printed");
 }
 
 /// Every relative link of every page of `root` lands on a file, and on an

@@ -28,25 +28,19 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         Ok::<_, Fatal>((batches, prepared.lowered))
     })??;
     let batches = query::arrange::apply(batches, &lowered.columns, &keys, args.limit)?;
-    // Drawn before anything is written, so a chart that cannot be drawn
-    // leaves no output half-done.
-    let chart = match &args.chart {
-        Some(path) => Some((
-            path,
-            chart_svg(library, &request, &batches, &lowered.columns)?,
-        )),
-        None => None,
-    };
+    // The chart is drawn and written first: a chart that cannot be drawn
+    // or written (a folder's path) fails before the result is printed.
+    if let Some(path) = &args.chart {
+        let svg = chart_svg(library, &request, &batches, &lowered.columns)?;
+        let _writing = crate::guard::doing(format!("writing `{}`", path.display()));
+        crate::outfile::write(path, |file| Ok(file.write_all(svg.as_bytes())?))?;
+    }
     query::output::write(
         &batches,
         &lowered.columns,
         query::output::OutputFormat::infer(args.format, args.output.as_deref()),
         args.output.as_deref(),
     )?;
-    if let Some((path, svg)) = chart {
-        let _writing = crate::guard::doing(format!("writing `{}`", path.display()));
-        crate::outfile::write(path, |file| Ok(file.write_all(svg.as_bytes())?))?;
-    }
     crate::governance::asserts::warn(library, &batches, &lowered.columns);
     Ok(Exit::Ok)
 }

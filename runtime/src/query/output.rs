@@ -258,7 +258,8 @@ fn with_sparklines(
     mut rows: Vec<Vec<String>>,
     mut numeric: Vec<bool>,
 ) -> (Vec<String>, Vec<Vec<String>>, Vec<bool>) {
-    let Some(series) = super::series::Series::read(batches, columns) else {
+    use super::series::{Group, Series};
+    let Some(series) = Series::read(batches, columns) else {
         return (headers, rows, numeric);
     };
     let metrics: Vec<&str> = columns
@@ -268,11 +269,11 @@ fn with_sparklines(
             _ => None,
         })
         .collect();
-    let groups: Vec<Vec<(String, String)>> = crate::governance::result_rows(batches, columns)
+    let groups: Vec<Group> = crate::governance::result_rows(batches, columns)
         .into_iter()
         .map(|r| r.group.into_iter().filter(|(k, _)| k != "period").collect())
         .collect();
-    let mut trends: std::collections::HashMap<(&str, &Vec<(String, String)>), String> = series
+    let mut trends: std::collections::HashMap<(&str, &Group), String> = series
         .lines
         .iter()
         .map(|l| {

@@ -8,6 +8,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use std::collections::BTreeMap;
 use yardstick_lower::OutputColumn;
 
+/// A group: its `--by` dimensions and their values, as printed.
+pub type Group = Vec<(String, String)>;
+
 /// The lines of a series over its periods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -20,8 +23,7 @@ pub struct Series {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub metric: String,
-    /// The group's `--by` dimensions and their values, as printed.
-    pub group: Vec<(String, String)>,
+    pub group: Group,
     /// The legend's name: the group (`region=NA`), with the metric first
     /// when the result has several; empty for one metric and no groups.
     pub name: String,
@@ -59,10 +61,10 @@ impl Series {
             .enumerate()
             .map(|(i, p)| (p.as_str(), i))
             .collect();
-        let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut values: BTreeMap<(usize, &str), Vec<Option<f64>>> = BTreeMap::new();
         for row in &rows {
-            let group: Vec<(String, String)> = row
+            let group: Group = row
                 .group
                 .iter()
                 .filter(|(k, _)| k != "period")
