@@ -70,6 +70,7 @@ fn draw(chart: &Chart, out: &mut String) -> Result<(), Box<dyn std::error::Error
     let mut plot = ChartBuilder::on(&root)
         .caption(&chart.title, ("sans-serif", 24))
         .margin(12)
+        .margin_right(40)
         .x_label_area_size(36)
         .y_label_area_size(64)
         .build_cartesian_2d(0..last.max(1), low..high)?;
@@ -95,7 +96,13 @@ fn draw(chart: &Chart, out: &mut String) -> Result<(), Box<dyn std::error::Error
             runs.into_iter()
                 .map(|run| PathElement::new(run, color.stroke_width(2))),
         )?;
-        drawn.label(line.name.as_str()).legend(move |(x, y)| {
+        // One metric without groups is named after the metric.
+        let name = if line.name.is_empty() {
+            &line.metric
+        } else {
+            &line.name
+        };
+        drawn.label(name.as_str()).legend(move |(x, y)| {
             PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
         });
         plot.draw_series(points(line).map(|p| Circle::new(p, 3, color.filled())))?;
@@ -234,6 +241,10 @@ mod tests {
         assert!(
             text.contains("target &gt;= 4"),
             "the reference is in the legend"
+        );
+        assert!(
+            text.contains(">\nm\n</text>"),
+            "the line is named after its metric"
         );
         assert_eq!(text.matches("<circle").count(), 5, "a dot per value");
         // Two runs, the legend's sample of the line and of the reference;
