@@ -42,6 +42,34 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Draw outcomes, metrics and the edges between them.
     Graph(GraphArgs),
+    /// Write the library as a static HTML catalog: an index and a page per
+    /// metric, with a chart of its recent values when there is data.
+    Docs(DocsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DocsArgs {
+    /// The folder to write (made if missing; replaced only if it is empty
+    /// or a catalog written before).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub spec: SpecArg,
+    /// The charts' periods: hour, day, week, month, quarter or year.
+    #[arg(long, default_value = "month")]
+    pub grain: String,
+    /// The charts' length, ending at `--to` or the newest data: 90d, 12w,
+    /// 12mo, 4q, 2y.
+    #[arg(long, value_name = "DURATION", default_value = "12mo")]
+    pub last: String,
+    /// The charts' last date (YYYY-MM-DD; default: the newest data).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Draw no charts, and read no data.
+    #[arg(long = "no-data")]
+    pub no_data: bool,
+    #[command(flatten)]
+    pub memory: MemoryArg,
 }
 
 #[derive(Args, Debug)]
@@ -161,6 +189,10 @@ pub struct QueryCommand {
     /// Keep only the first N rows (after `--order-by`).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Also draw the series as an SVG line chart in FILE, one line per
+    /// group (and metric); needs `--grain`.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,8 @@
 //! touches files, the terminal and query sessions; the compiler
 //! stays pure.
 
+pub mod catalog;
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod governance;
@@ -42,6 +44,7 @@ pub fn run(cli: &cli::Cli) -> Result<Exit, Fatal> {
         cli::Command::Query(args) => Some(args.memory.memory_limit),
         cli::Command::Explain(args) => Some(args.memory.memory_limit),
         cli::Command::Diff(args) => Some(args.memory.memory_limit),
+        cli::Command::Docs(args) => Some(args.memory.memory_limit),
         cli::Command::Test(_) => Some(None),
         _ => None,
     };
@@ -83,5 +86,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Describe(args) => commands::describe::run(args, style),
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Graph(args) => commands::graph::run(args, style),
+        cli::Command::Docs(args) => commands::docs::run(args, style),
     }
 }

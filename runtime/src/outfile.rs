@@ -10,8 +10,15 @@
 //!   through, not replaced;
 //! - a directory, socket or block device is refused.
 //!
-//! SIGINT, SIGTERM and SIGHUP remove a temporary file being written before
-//! the process exits (status 130). Every error names the file.
+//! A folder (`docs --out DIR`) is written the same way by [`write_dir`]:
+//! whole into a temporary folder beside it, then renamed onto it; an
+//! existing folder is replaced only if it is empty or was written so
+//! before (it holds the caller's marker file), never a folder of other
+//! files.
+//!
+//! SIGINT, SIGTERM and SIGHUP remove a temporary file or folder being
+//! written before the process exits (status 130). Every error names the
+//! file.
 
 use crate::Fatal;
 use std::fs::{File, OpenOptions, Permissions};
@@ -35,10 +42,15 @@ pub fn clean_up_on_signals() {
     });
 }
 
-/// Removes the temporary files being written, before the process exits.
+/// Removes the temporary files (and folders) being written, before the
+/// process exits.
 pub fn remove_pending() {
     for path in pending().drain(..) {
-        let _ = std::fs::remove_file(path);
+        if path.is_dir() {
+            let _ = std::fs::remove_dir_all(path);
+        } else {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -89,6 +101,105 @@ pub fn write(
     Err(Fatal(format!(
         "`{shown}` is {what}; not writing there: give a file's path"
     )))
+}
+
+/// Writes the folder `path` with `render`, which fills the empty folder it
+/// is given, whole or not at all (see the module docs). `marker` is a file
+/// name `render` writes into every folder it makes: an existing `path` is
+/// replaced only if it is empty or holds one. Missing parent folders are
+/// made.
+pub fn write_dir(
+    path: &Path,
+    marker: &str,
+    render: impl FnOnce(&Path) -> Result<(), Fatal>,
+) -> Result<(), Fatal> {
+    let shown = path.display();
+    let fail = |e: &dyn std::fmt::Display| Fatal(format!("cannot write `{shown}`: {e}"));
+    let existing = match std::fs::symlink_metadata(path) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(fail(&e)),
+    };
+    if let Some(meta) = &existing {
+        if meta.file_type().is_symlink() {
+            let target = std::fs::canonicalize(path).map_err(|_| {
+                Fatal(format!(
+                    "`{shown}` is a symbolic link to a folder that does not exist; \
+                     not replacing the link: give the target's path"
+                ))
+            })?;
+            if std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(fail(&"a symbolic link loop"));
+            }
+            return write_dir(&target, marker, render);
+        }
+        if !meta.is_dir() {
+            return Err(Fatal(format!(
+                "`{shown}` is not a folder; not writing there: give a folder's path"
+            )));
+        }
+        let mut entries = std::fs::read_dir(path).map_err(|e| fail(&e))?;
+        if entries.next().is_some() && !path.join(marker).is_file() {
+            return Err(Fatal(format!(
+                "`{shown}` holds files Yardstick did not write (it has no `{marker}`); \
+                 not replacing it: give a new or empty folder"
+            )));
+        }
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| fail(&e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp_dir = |kind: &str| {
+        // 0777 here is masked by the umask when the folder is made.
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}.{kind}"))
+            .suffix(".tmp")
+            .permissions(Permissions::from_mode(0o777))
+            .tempdir_in(&parent)
+            .map_err(|e| Fatal(format!("cannot write beside `{shown}`: {e}")))
+    };
+    let fresh = temp_dir("")?;
+    let fresh_path = fresh.path().to_path_buf();
+    pending().push(fresh_path.clone());
+    let result = render(&fresh_path)
+        .map_err(|e| fail(&e.0))
+        .and_then(|()| swap_in(path, fresh, existing.is_some(), || temp_dir("old.")));
+    pending().retain(|p| p != &fresh_path);
+    result
+}
+
+/// Renames the rendered folder onto `path`; an existing folder is first
+/// moved aside (and put back if the rename fails), then removed.
+fn swap_in(
+    path: &Path,
+    fresh: tempfile::TempDir,
+    exists: bool,
+    aside: impl FnOnce() -> Result<tempfile::TempDir, Fatal>,
+) -> Result<(), Fatal> {
+    let shown = path.display();
+    let fail = |e: &dyn std::fmt::Display| Fatal(format!("cannot write `{shown}`: {e}"));
+    if !exists {
+        std::fs::rename(fresh.path(), path).map_err(|e| fail(&e))?;
+        let _ = fresh.keep();
+        return Ok(());
+    }
+    // An empty temporary folder the old one is renamed onto.
+    let old = aside()?;
+    std::fs::rename(path, old.path()).map_err(|e| fail(&e))?;
+    if let Err(e) = std::fs::rename(fresh.path(), path) {
+        let _ = std::fs::rename(old.path(), path);
+        let _ = old.keep();
+        return Err(fail(&e));
+    }
+    let _ = fresh.keep();
+    drop(old);
+    Ok(())
 }
 
 /// Writes a temporary file beside `path` and renames it over `path`.
@@ -173,6 +284,75 @@ mod tests {
         let failed = write(&out, |_| Err(Fatal("boom".to_owned())));
         assert!(failed.is_err());
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 0);
+    }
+
+    fn catalog(dir: &Path, page: &str) -> Result<(), Fatal> {
+        write_dir(dir, ".marker", |d| {
+            std::fs::write(d.join(".marker"), "")?;
+            std::fs::write(d.join("index.html"), page)?;
+            Ok(())
+        })
+    }
+
+    #[test]
+    fn a_folder_is_written_whole_and_replaced_only_if_ours() {
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("site/catalog");
+        catalog(&out, "one").expect("new");
+        catalog(&out, "two").expect("replaced");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).expect("r"),
+            "two"
+        );
+        // Nothing is left beside it: no temporary or old folder.
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("site"))
+                .expect("ls")
+                .count(),
+            1
+        );
+        let failed = write_dir(&out, ".marker", |d| {
+            std::fs::write(d.join("index.html"), "half")?;
+            Err(Fatal("boom".to_owned()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).expect("r"),
+            "two",
+            "a failed render leaves the old folder"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("site"))
+                .expect("ls")
+                .count(),
+            1
+        );
+        let theirs = dir.path().join("theirs");
+        std::fs::create_dir(&theirs).expect("mkdir");
+        std::fs::write(theirs.join("notes.txt"), "keep").expect("w");
+        let Err(Fatal(e)) = catalog(&theirs, "x") else {
+            unreachable!("a folder of other files is refused")
+        };
+        assert!(e.contains("did not write"), "{e}");
+        assert!(theirs.join("notes.txt").is_file());
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").expect("w");
+        assert!(catalog(&file, "x").is_err());
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).expect("mkdir");
+        catalog(&empty, "ok").expect("an empty folder is replaced");
+        // A link to a catalog: the catalog is replaced, the link stays.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&out, &link).expect("link");
+        catalog(&link, "three").expect("through the link");
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("m")
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).expect("r"),
+            "three"
+        );
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn describe(library: &Library, sources: &SourceMap, metric: &Metric) -> Stri
     line("inputs", &inputs(metric));
     line(
         "dependents",
-        &list_or_none(&dependents(library, &metric.name)),
+        &list_or_none(&dependents_text(library, &metric.name)),
     );
     if let Some(sla) = &metric.sla {
         if let Some(freshness) = &sla.freshness {
@@ -139,7 +139,7 @@ fn list_or_none(items: &[String]) -> String {
     }
 }
 
-fn owner_line(library: &Library, owner: &str) -> String {
+pub fn owner_line(library: &Library, owner: &str) -> String {
     let Some(o) = library.owners.get(owner) else {
         return owner.to_owned();
     };
@@ -185,24 +185,46 @@ fn inputs(metric: &Metric) -> String {
     }
 }
 
+/// What depends on a metric: what `describe` lists and the catalog links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dependent<'a> {
+    /// A derived metric whose formula reads it.
+    Metric(&'a str),
+    /// A variant of it.
+    Variant(&'a str),
+    /// An outcome it measures.
+    Outcome(&'a str),
+}
+
 /// Metrics whose formula reads `name`, variants of it, and outcomes it
-/// measures.
-fn dependents(library: &Library, name: &str) -> Vec<String> {
+/// measures, by name.
+pub fn dependents<'a>(library: &'a Library, name: &str) -> Vec<Dependent<'a>> {
     let mut out = Vec::new();
     for m in library.metrics.values() {
         if let Definition::Derived(d) = &m.definition {
             if d.inputs.iter().any(|i| i.as_str() == name) {
-                out.push(m.name.clone());
+                out.push(Dependent::Metric(&m.name));
             }
         }
         if m.variant_of.as_deref() == Some(name) {
-            out.push(format!("{} (variant)", m.name));
+            out.push(Dependent::Variant(&m.name));
         }
     }
     for o in library.outcomes.values() {
         if o.measured_by.as_deref() == Some(name) {
-            out.push(format!("outcome {} (measured by it)", o.name));
+            out.push(Dependent::Outcome(&o.name));
         }
     }
     out
+}
+
+fn dependents_text(library: &Library, name: &str) -> Vec<String> {
+    dependents(library, name)
+        .into_iter()
+        .map(|d| match d {
+            Dependent::Metric(m) => m.to_owned(),
+            Dependent::Variant(m) => format!("{m} (variant)"),
+            Dependent::Outcome(o) => format!("outcome {o} (measured by it)"),
+        })
+        .collect()
 }

@@ -20,6 +20,7 @@ pub mod completions;
 pub mod describe;
 pub mod diff;
 pub mod diff_data;
+pub mod docs;
 pub mod explain;
 pub mod graph;
 pub mod list;

@@ -3,11 +3,20 @@
 use crate::cli::{QueryCommand, QueryOpts};
 use crate::report::{self, Style};
 use crate::session::Session;
-use crate::{query, Exit, Fatal};
+use crate::{chart, query, Exit, Fatal};
+use datafusion::arrow::record_batch::RecordBatch;
+use std::io::Write;
+use yardstick_compiler::model::{Library, Metric};
 use yardstick_compiler::query::Request;
+use yardstick_lower::OutputColumn;
 
 pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
     let keys = query::arrange::sort_keys(&args.order_by)?;
+    if args.chart.is_some() && args.query.grain.is_none() {
+        return Err(Fatal(
+            "`--chart` draws a series: add `--grain day|week|month|quarter|year` (and `--by` for one line per group)".to_owned(),
+        ));
+    }
     let (session, request) = match checked("query", &args.query, style)? {
         Ok(checked) => checked,
         Err(outcome) => return Ok(outcome),
@@ -19,6 +28,13 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         Ok::<_, Fatal>((batches, prepared.lowered))
     })??;
     let batches = query::arrange::apply(batches, &lowered.columns, &keys, args.limit)?;
+    // The chart is drawn and written first: a chart that cannot be drawn
+    // or written (a folder's path) fails before the result is printed.
+    if let Some(path) = &args.chart {
+        let svg = chart_svg(library, &request, &batches, &lowered.columns)?;
+        let _writing = crate::guard::doing(format!("writing `{}`", path.display()));
+        crate::outfile::write(path, |file| Ok(file.write_all(svg.as_bytes())?))?;
+    }
     query::output::write(
         &batches,
         &lowered.columns,
@@ -27,6 +43,45 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
     )?;
     crate::governance::asserts::warn(library, &batches, &lowered.columns);
     Ok(Exit::Ok)
+}
+
+/// The `--chart` of a series: one line per metric and group; the y axis
+/// the metrics' unit (each unit named when they differ); for one metric,
+/// its SLA target as reference lines.
+fn chart_svg(
+    library: &Library,
+    request: &Request,
+    batches: &[RecordBatch],
+    columns: &[OutputColumn],
+) -> Result<String, Fatal> {
+    let series = query::series::Series::read(batches, columns)
+        .ok_or_else(|| Fatal("`--chart` draws a series: add `--grain`".to_owned()))?;
+    let metrics: Vec<&Metric> = request
+        .metrics
+        .iter()
+        .filter_map(|id| library.metric(id))
+        .collect();
+    let mut units: Vec<String> = Vec::new();
+    for unit in metrics.iter().map(|m| chart::unit_label(m)) {
+        if !units.contains(&unit) {
+            units.push(unit);
+        }
+    }
+    let references = match metrics.as_slice() {
+        [one] => chart::target_lines(one),
+        _ => Vec::new(),
+    };
+    let title = metrics
+        .iter()
+        .map(|m| m.title.clone().unwrap_or_else(|| m.name.clone()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    chart::svg(&chart::Chart {
+        title,
+        unit: units.join(", "),
+        series: &series,
+        references,
+    })
 }
 
 /// The session and the query checked against its library, for `query` and

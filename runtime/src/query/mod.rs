@@ -6,6 +6,7 @@ pub mod arrange;
 pub mod catalog;
 pub mod files;
 pub mod output;
+pub mod series;
 pub mod validate;
 
 use crate::Fatal;

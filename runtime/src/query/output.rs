@@ -170,7 +170,8 @@ fn schema_of(
     }
 }
 
-/// An aligned table; a value withheld by `min_sample` shows as `n<30`.
+/// An aligned table; a value withheld by `min_sample` shows as `n<30`; a
+/// series ends with a sparkline column per metric (`with_sparklines`).
 fn table(batches: &[RecordBatch], columns: &[OutputColumn]) -> Result<String, Fatal> {
     let visible: Vec<&OutputColumn> = columns.iter().collect();
     let headers: Vec<String> = visible
@@ -204,6 +205,7 @@ fn table(batches: &[RecordBatch], columns: &[OutputColumn]) -> Result<String, Fa
             rows.push(cells.iter().map(|c| c[r].clone()).collect());
         }
     }
+    let (headers, rows, numeric) = with_sparklines(batches, columns, headers, rows, numeric);
     let widths: Vec<usize> = headers
         .iter()
         .enumerate()
@@ -242,6 +244,54 @@ fn table(batches: &[RecordBatch], columns: &[OutputColumn]) -> Result<String, Fa
         out.push_str(&line(r));
     }
     Ok(out)
+}
+
+/// For a series, a column `<metric> trend` per metric: on the first row
+/// printed of each group, the sparkline of that group's values across every
+/// period of the result, oldest left, one character per period (a space
+/// where it has none); empty on the group's other rows. Another result is
+/// left as it is.
+fn with_sparklines(
+    batches: &[RecordBatch],
+    columns: &[OutputColumn],
+    mut headers: Vec<String>,
+    mut rows: Vec<Vec<String>>,
+    mut numeric: Vec<bool>,
+) -> (Vec<String>, Vec<Vec<String>>, Vec<bool>) {
+    use super::series::{Group, Series};
+    let Some(series) = Series::read(batches, columns) else {
+        return (headers, rows, numeric);
+    };
+    let metrics: Vec<&str> = columns
+        .iter()
+        .filter_map(|c| match c {
+            OutputColumn::Metric { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let groups: Vec<Group> = crate::governance::result_rows(batches, columns)
+        .into_iter()
+        .map(|r| r.group.into_iter().filter(|(k, _)| k != "period").collect())
+        .collect();
+    let mut trends: std::collections::HashMap<(&str, &Group), String> = series
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                (l.metric.as_str(), &l.group),
+                super::series::sparkline(&l.values),
+            )
+        })
+        .collect();
+    for metric in &metrics {
+        headers.push(format!("{metric} trend"));
+        numeric.push(false);
+        for (row, group) in rows.iter_mut().zip(&groups) {
+            // Taken on the group's first row, so its other rows stay empty.
+            row.push(trends.remove(&(*metric, group)).unwrap_or_default());
+        }
+    }
+    (headers, rows, numeric)
 }
 
 fn format_column(
