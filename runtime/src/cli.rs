@@ -42,6 +42,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Draw outcomes, metrics and the edges between them.
     Graph(GraphArgs),
+    /// Run the language server on stdin and stdout, for editors.
+    Lsp,
 }
 
 #[derive(Args, Debug)]

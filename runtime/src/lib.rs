@@ -7,6 +7,7 @@ pub mod commands;
 pub mod governance;
 pub mod guard;
 pub mod library_files;
+pub mod lsp;
 pub mod memory;
 pub mod outfile;
 pub mod project;
@@ -83,5 +84,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Describe(args) => commands::describe::run(args, style),
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Graph(args) => commands::graph::run(args, style),
+        cli::Command::Lsp => lsp::run(),
     }
 }

@@ -1,0 +1,74 @@
+//! The compiler's diagnostics as the protocol's: the primary label's span
+//! becomes the range, the stable code (`yardstick::name::unresolved`)
+//! the code, the help line part of the message, and the other labels
+//! related information — the same content `yardstick check` renders with
+//! miette, laid out for an editor.
+
+use super::library::Loaded;
+use super::position::{Encoding, LineIndex};
+use lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url,
+};
+use std::collections::BTreeMap;
+use yardstick_compiler::diagnostics::{Diagnostic as Found, Severity};
+use yardstick_compiler::span::Span;
+
+/// Every diagnostic of a library, grouped by the document it is in.
+pub fn by_document(loaded: &Loaded, encoding: Encoding) -> BTreeMap<Url, Vec<Diagnostic>> {
+    let mut out: BTreeMap<Url, Vec<Diagnostic>> = BTreeMap::new();
+    for d in loaded.analysis.compiled.diagnostics.iter() {
+        let Some(uri) = loaded.uri(d.primary.span.file) else {
+            continue;
+        };
+        if let Some(range) = range(loaded, d.primary.span, encoding) {
+            out.entry(uri.clone())
+                .or_default()
+                .push(convert(loaded, d, range, encoding));
+        }
+    }
+    out
+}
+
+/// The range of a span, in its file.
+pub fn range(loaded: &Loaded, span: Span, encoding: Encoding) -> Option<lsp_types::Range> {
+    let file = loaded.analysis.compiled.sources.file(span.file)?;
+    let index = LineIndex::new(&file.text, encoding);
+    Some(index.range(span.start as usize, span.end as usize))
+}
+
+fn convert(loaded: &Loaded, d: &Found, at: lsp_types::Range, encoding: Encoding) -> Diagnostic {
+    let mut message = d.message.clone();
+    if !d.primary.message.is_empty() {
+        message.push_str(&format!(" ({})", d.primary.message));
+    }
+    if let Some(help) = &d.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .secondary
+        .iter()
+        .filter_map(|label| {
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(
+                    loaded.uri(label.span.file)?.clone(),
+                    range(loaded, label.span, encoding)?,
+                ),
+                message: label.message.clone(),
+            })
+        })
+        .collect();
+    Diagnostic {
+        range: at,
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.id().to_owned())),
+        code_description: None,
+        source: Some("yardstick".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}
