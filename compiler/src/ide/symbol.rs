@@ -244,22 +244,20 @@ fn in_test(analysis: &Analysis, test: &TestDecl, offset: u32) -> Option<Found> {
             return column(given.source.name.clone(), c);
         }
     }
-    for expect in test.expects.iter().filter(|e| touches(e.span, offset)) {
-        if touches(expect.metric.span, offset) {
-            return found(
-                Symbol::Metric(expect.metric.name.clone()),
-                expect.metric.span,
-            );
-        }
-        let by = expect.by.iter().find(|b| touches(b.span, offset))?;
-        let rows_of = analysis.source_of_metric(&expect.metric.name);
-        let path = Expr::new(
-            ExprKind::Path {
-                parts: by.name.split('.').map(str::to_owned).collect(),
-            },
-            by.span,
+    let expect = test.expects.iter().find(|e| touches(e.span, offset))?;
+    if touches(expect.metric.span, offset) {
+        return found(
+            Symbol::Metric(expect.metric.name.clone()),
+            expect.metric.span,
         );
-        return row_name(analysis, rows_of.as_deref(), &path, offset);
     }
-    None
+    let by = expect.by.iter().find(|b| touches(b.span, offset))?;
+    let rows_of = analysis.source_of_metric(&expect.metric.name);
+    let path = Expr::new(
+        ExprKind::Path {
+            parts: by.name.split('.').map(str::to_owned).collect(),
+        },
+        by.span,
+    );
+    row_name(analysis, rows_of.as_deref(), &path, offset)
 }
