@@ -437,3 +437,51 @@ fn bad_messages_are_answered_and_the_server_goes_on() {
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(1));
 }
+
+#[test]
+fn a_file_belongs_to_the_library_of_the_nearest_yardstick_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("yardstick.toml"), "").unwrap();
+    std::fs::create_dir(root.join("metrics")).unwrap();
+    std::fs::write(root.join("sources.yard"), SOURCES).unwrap();
+    // A file that is not UTF-8: named in a message, the rest still checked.
+    std::fs::write(
+        root.join("broken.yard"),
+        b"owner x {\n  name: \"\xff\"\n}\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}", root.join("metrics/metrics.yard").display());
+    let mut client = Client::start(&root);
+    initialize(&mut client);
+    // Not saved yet: the file exists only as a buffer, in a subfolder.
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yard", "version": 1, "text": METRICS}}),
+    );
+    // `from: tickets` resolves: sources.yard, two folders up the tree from
+    // the buffer's folder, is part of its library.
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    let shown = client
+        .pending
+        .iter()
+        .find(|m| m["method"] == "window/showMessage")
+        .cloned()
+        .unwrap_or_else(|| {
+            // Sent before the diagnostics, so already read.
+            panic!("no message about broken.yard: {:#?}", client.pending)
+        });
+    let text = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        text.contains("broken.yard") && text.contains("not UTF-8"),
+        "{text}"
+    );
+    let sources = format!("file://{}", root.join("sources.yard").display());
+    assert_eq!(
+        client.at("textDocument/definition", &uri, 18, 10),
+        json!({"uri": sources, "range": range(1, 7, 1, 14)})
+    );
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
+}

@@ -9,21 +9,22 @@ use super::position::{Encoding, LineIndex};
 use lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url,
 };
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use yardstick_compiler::diagnostics::{Diagnostic as Found, Severity};
-use yardstick_compiler::span::Span;
+use yardstick_compiler::span::{FileId, Span};
 
 /// Every diagnostic of a library, grouped by the document it is in.
 pub fn by_document(loaded: &Loaded, encoding: Encoding) -> BTreeMap<Url, Vec<Diagnostic>> {
+    let mut ranges = Ranges::new(loaded, encoding);
     let mut out: BTreeMap<Url, Vec<Diagnostic>> = BTreeMap::new();
     for d in loaded.analysis.compiled.diagnostics.iter() {
         let Some(uri) = loaded.uri(d.primary.span.file) else {
             continue;
         };
-        if let Some(range) = range(loaded, d.primary.span, encoding) {
-            out.entry(uri.clone())
-                .or_default()
-                .push(convert(loaded, d, range, encoding));
+        if let Some(at) = ranges.range(d.primary.span) {
+            let converted = convert(loaded, &mut ranges, d, at);
+            out.entry(uri.clone()).or_default().push(converted);
         }
     }
     out
@@ -31,12 +32,43 @@ pub fn by_document(loaded: &Loaded, encoding: Encoding) -> BTreeMap<Url, Vec<Dia
 
 /// The range of a span, in its file.
 pub fn range(loaded: &Loaded, span: Span, encoding: Encoding) -> Option<lsp_types::Range> {
-    let file = loaded.analysis.compiled.sources.file(span.file)?;
-    let index = LineIndex::new(&file.text, encoding);
-    Some(index.range(span.start as usize, span.end as usize))
+    Ranges::new(loaded, encoding).range(span)
 }
 
-fn convert(loaded: &Loaded, d: &Found, at: lsp_types::Range, encoding: Encoding) -> Diagnostic {
+/// Spans to ranges, each file's lines indexed once.
+struct Ranges<'l> {
+    loaded: &'l Loaded,
+    encoding: Encoding,
+    indexes: HashMap<FileId, LineIndex<'l>>,
+}
+
+impl<'l> Ranges<'l> {
+    fn new(loaded: &'l Loaded, encoding: Encoding) -> Ranges<'l> {
+        Ranges {
+            loaded,
+            encoding,
+            indexes: HashMap::new(),
+        }
+    }
+
+    fn range(&mut self, span: Span) -> Option<lsp_types::Range> {
+        let index = match self.indexes.entry(span.file) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let file = self.loaded.analysis.compiled.sources.file(span.file)?;
+                e.insert(LineIndex::new(&file.text, self.encoding))
+            }
+        };
+        Some(index.range(span.start as usize, span.end as usize))
+    }
+}
+
+fn convert(
+    loaded: &Loaded,
+    ranges: &mut Ranges<'_>,
+    d: &Found,
+    at: lsp_types::Range,
+) -> Diagnostic {
     let mut message = d.message.clone();
     if !d.primary.message.is_empty() {
         message.push_str(&format!(" ({})", d.primary.message));
@@ -51,7 +83,7 @@ fn convert(loaded: &Loaded, d: &Found, at: lsp_types::Range, encoding: Encoding)
             Some(DiagnosticRelatedInformation {
                 location: Location::new(
                     loaded.uri(label.span.file)?.clone(),
-                    range(loaded, label.span, encoding)?,
+                    ranges.range(label.span)?,
                 ),
                 message: label.message.clone(),
             })
