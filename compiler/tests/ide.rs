@@ -251,3 +251,21 @@ fn queries_anywhere_in_broken_and_truncated_files_are_safe() {
         query_everywhere(&Analysis::new(vec![file, truncated], None), 5);
     }
 }
+
+#[test]
+fn keys_already_given_are_not_offered_again() {
+    let a = cx();
+    let text = "metric m {\n  from: tickets\n  where: is_test\n  \n  formula: count()\n}\n";
+    let at = text.find("  \n").unwrap() + 2;
+    let (items, _) = complete(&a, text, at);
+    let keys: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert!(
+        !keys.contains(&"from") && !keys.contains(&"formula"),
+        "{keys:?}"
+    );
+    // `where` may repeat; `owner` is not given yet.
+    assert!(
+        keys.contains(&"where") && keys.contains(&"owner"),
+        "{keys:?}"
+    );
+}

@@ -345,21 +345,26 @@ fn a_session_diagnoses_hovers_jumps_completes_and_exits_cleanly() {
         tickets["textEdit"],
         json!({"range": range(18, 8, 18, 8), "newText": "tickets"})
     );
-    // A field key at the start of a line; functions in a formula.
+    // A field key at the start of a line, unless the block has it already;
+    // functions in a formula.
     let typing = METRICS.replace("  from: tickets\n", "  from: tickets\n  fo\n");
     client.change(&metrics, 4, &typing);
     let items = client.at("textDocument/completion", &metrics, 19, 4);
+    assert_eq!(labels(&items), Vec::<String>::new());
+    let typing = METRICS.replace("  formula: sum(cost_usd) / count()\n", "  fo\n");
+    client.change(&metrics, 5, &typing);
+    let items = client.at("textDocument/completion", &metrics, 20, 4);
     assert_eq!(labels(&items), ["formula"]);
     assert_eq!(items[0]["textEdit"]["newText"], "formula: ");
     let typing = METRICS.replace("sum(cost_usd) / count()", "sum(cost_usd) / cou");
-    client.change(&metrics, 5, &typing);
+    client.change(&metrics, 6, &typing);
     let items = client.at("textDocument/completion", &metrics, 20, 30);
     assert_eq!(labels(&items), ["count", "count_distinct"]);
     let typing = METRICS.replace(
         "sum(cost_usd) / count()",
         "sum(cost_usd) / count(where accounts.s",
     );
-    client.change(&metrics, 6, &typing);
+    client.change(&metrics, 7, &typing);
     let items = client.at("textDocument/completion", &metrics, 20, 49);
     assert_eq!(labels(&items), ["accounts.segment"]);
 

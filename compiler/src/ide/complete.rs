@@ -45,7 +45,7 @@ pub fn complete(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Item>, u
     let block = cursor.block().cloned();
     let mut items = match (&cursor.position, &block) {
         (Position::Key, None) => declaration_keywords(),
-        (Position::Key, Some(b)) => keys(b.kind),
+        (Position::Key, Some(b)) => keys(b.kind, &cursor.present),
         (Position::Value { key }, Some(b)) => value(analysis, b, key, &cursor.word),
         (Position::VariantBase | Position::ExpectMetric, _) => {
             declared(analysis, DeclKind::Metric, ItemKind::Metric)
@@ -80,9 +80,12 @@ fn declaration_keywords() -> Vec<Item> {
         .collect()
 }
 
-fn keys(kind: BlockKind) -> Vec<Item> {
+/// The keys of a block but those it holds already (a key that may repeat,
+/// such as `where`, is always offered).
+fn keys(kind: BlockKind, present: &[String]) -> Vec<Item> {
     fields::keys(kind)
         .iter()
+        .filter(|k| k.repeats || !present.iter().any(|p| p == k.key))
         .map(|k| Item {
             insert: match (k.block, k.key) {
                 (true, "join" | "given" | "expect") => format!("{} ", k.key),

@@ -15,6 +15,8 @@ pub struct Block {
     /// The declaration's name (`metric fcr {` gives `fcr`); for a block
     /// inside a declaration, the declaration's.
     pub name: String,
+    /// The byte offset just after the block's `{`.
+    pub body_start: usize,
 }
 
 /// What the cursor is writing.
@@ -47,6 +49,9 @@ pub struct Cursor {
     pub word_start: usize,
     /// The word being written, up to the cursor (`acc`, `accounts.se`).
     pub word: String,
+    /// The keys the innermost block already holds on other lines
+    /// (`from`, `sla`, ...), before and after the cursor.
+    pub present: Vec<String>,
 }
 
 impl Cursor {
@@ -80,12 +85,66 @@ pub fn cursor(text: &str, offset: usize) -> Cursor {
     } else {
         position(line, blocks.last().map(|b| b.kind))
     };
+    let present = blocks
+        .last()
+        .map(|b| keys_in_block(text, b.body_start, line_start))
+        .unwrap_or_default();
     Cursor {
         blocks,
         position,
         word_start,
         word,
+        present,
     }
+}
+
+/// The leading word of each line of the block whose body starts at
+/// `body_start` (up to its closing `}`) that a `:` or `{` follows, but the
+/// line starting at `skip`.
+fn keys_in_block(text: &str, body_start: usize, skip: usize) -> Vec<String> {
+    let body = text.get(body_start..).unwrap_or("");
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut at_line_start = true;
+    let mut rest = body;
+    while let Some(c) = rest.chars().next() {
+        let here = body_start + (body.len() - rest.len());
+        if at_line_start && depth == 0 && here != skip {
+            let trimmed = rest.trim_start_matches([' ', '\t']);
+            let word_len = trimmed
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(trimmed.len());
+            let (word, after) = trimmed.split_at(word_len);
+            let after = after.trim_start_matches([' ', '\t']);
+            if !word.is_empty() && (after.starts_with(':') || after.starts_with('{')) {
+                keys.push(word.to_owned());
+            }
+        }
+        at_line_start = false;
+        match c {
+            '\n' => at_line_start = true,
+            '"' => {
+                // To the closing quote (or the end of the line).
+                let end = rest[1..]
+                    .find(['"', '\n'])
+                    .map(|i| i + 1)
+                    .unwrap_or(rest.len());
+                let closing = rest.get(end..end + 1) == Some("\"");
+                rest = rest.get(end + usize::from(closing)..).unwrap_or("");
+                continue;
+            }
+            '/' if rest.starts_with("//") => {
+                rest = rest.find('\n').map(|i| &rest[i..]).unwrap_or("");
+                continue;
+            }
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    keys
 }
 
 /// What the line before the word being written says about the cursor.
@@ -153,7 +212,7 @@ fn scan_blocks(text: &str) -> (Vec<Block>, bool) {
             '{' => {
                 let header = text.get(header_start..i).unwrap_or("");
                 let outer = blocks.last().map(|b| (b.kind, b.name.clone()));
-                blocks.push(block(header, outer));
+                blocks.push(block(header, outer, i + 1));
                 header_start = i + 1;
             }
             '}' => {
@@ -168,15 +227,17 @@ fn scan_blocks(text: &str) -> (Vec<Block>, bool) {
 
 /// The block a header opens (`metric fcr`, `sla`, `columns`, `given ...`),
 /// inside `outer` (its kind and declaration name).
-fn block(header: &str, outer: Option<(BlockKind, String)>) -> Block {
+fn block(header: &str, outer: Option<(BlockKind, String)>, body_start: usize) -> Block {
     let words: Vec<&str> = header.split_whitespace().collect();
     let named = |kind| Block {
         kind,
         name: words.get(1).copied().unwrap_or("").to_owned(),
+        body_start,
     };
     let inner = |kind| Block {
         kind,
         name: outer.as_ref().map(|o| o.1.clone()).unwrap_or_default(),
+        body_start,
     };
     match (outer.as_ref().map(|o| o.0), words.first().copied()) {
         (None, Some("metric")) => named(BlockKind::Metric),
@@ -231,6 +292,14 @@ mod tests {
             at_end("metric m {\n  title: \"ab").position,
             Position::Nothing
         );
+    }
+
+    #[test]
+    fn the_keys_a_block_holds_around_the_cursor() {
+        let text = "metric m {\n  from: t // owner: x\n  title: \"a: {\"\n  fo\n  sla {\n    target: 1\n  }\n  formula: count()\n}\nmetric n {\n  unit: usd\n}\n";
+        let at = text.find("fo\n").map(|i| i + 2).unwrap_or(0);
+        let c = cursor(text, at);
+        assert_eq!(c.present, ["from", "title", "sla", "formula"]);
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct FieldKey {
     pub doc: &'static str,
     /// Whether the key opens a block (`sla {`) rather than taking a value.
     pub block: bool,
+    /// Whether a block may hold the key more than once (`where`, `join`).
+    pub repeats: bool,
 }
 
 const fn field(key: &'static str, doc: &'static str) -> FieldKey {
@@ -35,6 +37,7 @@ const fn field(key: &'static str, doc: &'static str) -> FieldKey {
         key,
         doc,
         block: false,
+        repeats: false,
     }
 }
 
@@ -43,6 +46,15 @@ const fn block(key: &'static str, doc: &'static str) -> FieldKey {
         key,
         doc,
         block: true,
+        repeats: false,
+    }
+}
+
+/// A key a block may hold more than once.
+const fn again(key: FieldKey) -> FieldKey {
+    FieldKey {
+        repeats: true,
+        ..key
     }
 }
 
@@ -71,8 +83,14 @@ const METRIC: &[FieldKey] = &[
         "time",
         "the time column of the rows (default: the source's)",
     ),
-    field("where", "a row filter; several `where` must all hold"),
-    field("exclude", "rows to leave out; several `exclude` add up"),
+    again(field(
+        "where",
+        "a row filter; several `where` must all hold",
+    )),
+    again(field(
+        "exclude",
+        "rows to leave out; several `exclude` add up",
+    )),
     field(
         "formula",
         "the value: aggregates over rows, or other metrics",
@@ -114,13 +132,16 @@ const SOURCE: &[FieldKey] = &[
         "key",
         "the column that identifies a row (what joins land on)",
     ),
-    field("exclude", "rows every metric of this source leaves out"),
+    again(field(
+        "exclude",
+        "rows every metric of this source leaves out",
+    )),
     field("dimensions", "the columns a query may group by"),
     block("columns", "the declared columns: `name: type? @unit`"),
-    block(
+    again(block(
         "join",
-        "`join other on column`: reach another source's columns",
-    ),
+        "`join other on column`: another source's columns",
+    )),
 ];
 
 const OWNER: &[FieldKey] = &[
@@ -150,11 +171,14 @@ const SLA: &[FieldKey] = &[
 ];
 
 const TEST: &[FieldKey] = &[
-    block("given", "`given source (col, ...) { (v, ...) }`: rows in"),
-    block(
+    again(block(
+        "given",
+        "`given source (col, ...) { (v, ...) }`: rows in",
+    )),
+    again(block(
         "expect",
-        "`expect metric [by dim] [as of @date] == value`: a value out",
-    ),
+        "`expect metric [by dim] [as of @date] == value`",
+    )),
 ];
 
 /// The field keys of a block, in the order the reference documents them.
