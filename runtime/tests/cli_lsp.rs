@@ -490,3 +490,54 @@ fn a_file_belongs_to_the_library_of_the_nearest_yardstick_toml() {
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn files_changed_on_disk_are_read_again_when_the_client_watches_them() {
+    let (dir, metrics, sources) = library();
+    let mut client = Client::start(dir.path());
+    let capabilities =
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    client.request("initialize", json!({"capabilities": capabilities}));
+    client.notify("initialized", json!({}));
+    // The server asks the client to watch the library's files.
+    let register = loop {
+        let m = client.next();
+        if m["method"] == "client/registerCapability" {
+            break m;
+        }
+    };
+    let registration = &register["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = registration["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        globs,
+        ["**/*.yard", "**/yardstick.lock", "**/yardstick.toml"]
+    );
+    client.send(json!({"jsonrpc": "2.0", "id": register["id"], "result": null}));
+
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": metrics, "languageId": "yard", "version": 1, "text": METRICS}}),
+    );
+    assert_eq!(client.diagnostics(&metrics), Vec::<Value>::new());
+    // sources.yard is renamed away on disk (not in the editor).
+    let renamed = SOURCES.replace("source tickets {", "source tickets_v2 {");
+    std::fs::write(dir.path().join("sources.yard"), renamed).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": sources, "type": 2}]}),
+    );
+    let diags = client.diagnostics(&metrics);
+    assert!(!diags.is_empty());
+    // `  from: tickets`: the first problem, by position.
+    assert_eq!(diags[0]["code"], "yardstick::name::unresolved");
+    assert_eq!(diags[0]["range"], range(18, 8, 18, 15));
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
+}

@@ -22,11 +22,13 @@ use lsp_server::{ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{self as note, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{
-    CompletionOptions, CompletionResponse, GotoDefinitionResponse, Hover, HoverContents,
+    CompletionOptions, CompletionResponse, DidChangeWatchedFilesRegistrationOptions,
+    FileSystemWatcher, GlobPattern, GotoDefinitionResponse, Hover, HoverContents,
     HoverProviderCapability, InitializeParams, InitializeResult, MarkupContent, MarkupKind,
-    MessageType, OneOf, PositionEncodingKind, PublishDiagnosticsParams, SaveOptions,
-    ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+    MessageType, OneOf, PositionEncodingKind, PublishDiagnosticsParams, Registration,
+    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Url,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -58,6 +60,9 @@ pub struct Server<W: Write> {
     encoding: Encoding,
     initialized: bool,
     shut_down: bool,
+    /// Whether the client watches files for us when asked
+    /// (`client/registerCapability`).
+    can_watch: bool,
     /// Problems already shown (an unreadable file), so each shows once.
     shown: HashSet<String>,
 }
@@ -72,6 +77,7 @@ impl<W: Write> Server<W> {
             encoding: Encoding::Utf16,
             initialized: false,
             shut_down: false,
+            can_watch: false,
             shown: HashSet::new(),
         }
     }
@@ -128,10 +134,7 @@ impl<W: Write> Server<W> {
                 }))
             }
             Incoming::Message(Message::Notification(n)) => {
-                if let Err(Fatal(why)) = guard::boundary(|| {
-                    self.notification(n);
-                    Ok(())
-                }) {
+                if let Err(Fatal(why)) = guard::boundary(|| self.notification(n)) {
                     self.show(MessageType::ERROR, why)?;
                 }
                 Ok(Flow::Continue)
@@ -218,6 +221,13 @@ impl<W: Write> Server<W> {
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref());
         let utf8 = offered.is_some_and(|o| o.contains(&PositionEncodingKind::UTF8));
+        self.can_watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
         self.encoding = if utf8 {
             Encoding::Utf8
         } else {
@@ -256,11 +266,12 @@ impl<W: Write> Server<W> {
         }
     }
 
-    fn notification(&mut self, n: Notification) {
+    fn notification(&mut self, n: Notification) -> Result<(), Fatal> {
         if !self.initialized {
-            return;
+            return Ok(());
         }
         match n.method.as_str() {
+            note::Initialized::METHOD if self.can_watch => self.watch_files()?,
             note::DidOpenTextDocument::METHOD => {
                 if let Ok(p) = params::<lsp_types::DidOpenTextDocumentParams>(n.params) {
                     let doc = p.text_document;
@@ -294,6 +305,34 @@ impl<W: Write> Server<W> {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Asks the client to report changes to library files made outside
+    /// the editor (a `git checkout`, a generator): `.yard` files, the lock
+    /// and `yardstick.toml`.
+    fn watch_files(&mut self) -> Result<(), Fatal> {
+        let watchers = ["**/*.yard", "**/yardstick.lock", "**/yardstick.toml"]
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String((*glob).to_owned()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let params = RegistrationParams {
+            registrations: vec![Registration {
+                id: "yardstick-files".to_owned(),
+                method: note::DidChangeWatchedFiles::METHOD.to_owned(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        let request = Request::new(
+            "yardstick-watch".to_owned().into(),
+            req::RegisterCapability::METHOD.to_owned(),
+            params,
+        );
+        self.send(request.into())
     }
 
     fn mark_changed(&mut self, key: LibraryKey) {
