@@ -91,7 +91,10 @@ impl<W: Write> Server<W> {
                     return Ok(exit);
                 }
             }
-            self.publish_changed()?;
+            // A panic while compiling is shown, and the server goes on.
+            if let Err(Fatal(why)) = guard::boundary(|| self.publish_changed()) {
+                self.show(MessageType::ERROR, why)?;
+            }
         }
         // The client went away without `exit`.
         Ok(if self.shut_down {
