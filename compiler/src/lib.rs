@@ -8,6 +8,7 @@
 pub mod diagnostics;
 pub mod drift;
 pub mod functions;
+pub mod ide;
 pub mod ir;
 pub mod model;
 pub mod query;
@@ -83,6 +84,16 @@ pub fn compile(files: Vec<SourceFile>) -> Compiled {
 /// Like [`compile`], and checks the library against its lock file
 /// (`yardstick.lock`) for formula drift.
 pub fn compile_with_lock(files: Vec<SourceFile>, lock: Option<SourceFile>) -> Compiled {
+    compile_keeping_trees(files, lock).0
+}
+
+/// Like [`compile_with_lock`], keeping the syntax tree of each `.yard`
+/// file (in the order of the source map): what the editor queries of
+/// [`ide`] read.
+pub fn compile_keeping_trees(
+    files: Vec<SourceFile>,
+    lock: Option<SourceFile>,
+) -> (Compiled, Vec<syntax::ast::File>) {
     let yard_files = files.len();
     let mut all = files;
     all.extend(lock);
@@ -105,9 +116,10 @@ pub fn compile_with_lock(files: Vec<SourceFile>, lock: Option<SourceFile>) -> Co
         }
     }
     diagnostics.sort(&sources);
-    Compiled {
+    let compiled = Compiled {
         library,
         sources,
         diagnostics,
-    }
+    };
+    (compiled, trees)
 }

@@ -45,6 +45,8 @@ pub enum Command {
     /// Write the library as a static HTML catalog: an index and a page per
     /// metric, with a chart of its recent values when there is data.
     Docs(DocsArgs),
+    /// Run the language server on stdin and stdout, for editors.
+    Lsp,
 }
 
 #[derive(Args, Debug)]

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod governance;
 pub mod guard;
 pub mod library_files;
+pub mod lsp;
 pub mod memory;
 pub mod outfile;
 pub mod project;
@@ -87,5 +88,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Graph(args) => commands::graph::run(args, style),
         cli::Command::Docs(args) => commands::docs::run(args, style),
+        cli::Command::Lsp => lsp::run(),
     }
 }

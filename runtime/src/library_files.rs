@@ -2,10 +2,24 @@
 //! directory, in a stable order, with paths relative to it.
 
 use crate::Fatal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use yardstick_compiler::span::SourceFile;
 
 pub fn read(spec: &Path) -> Result<Vec<SourceFile>, Fatal> {
+    let mut files = Vec::new();
+    for (path, relative) in paths(spec, usize::MAX)? {
+        files.push(SourceFile {
+            path: relative,
+            text: read_text(&path)?,
+        });
+    }
+    Ok(files)
+}
+
+/// Every `*.yard` file below `spec`, in a stable order: its path and its
+/// path relative to `spec` (as diagnostics name it). At most `limit`
+/// directory entries are looked at.
+pub fn paths(spec: &Path, limit: usize) -> Result<Vec<(PathBuf, String)>, Fatal> {
     if !spec.is_dir() {
         return Err(Fatal(format!(
             "the library directory `{}` does not exist or is not a directory",
@@ -13,24 +27,29 @@ pub fn read(spec: &Path) -> Result<Vec<SourceFile>, Fatal> {
         )));
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(spec).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(spec)
+        .sort_by_file_name()
+        .into_iter()
+        .take(limit)
+    {
         let entry = entry.map_err(|e| Fatal(format!("cannot read `{}`: {e}", spec.display())))?;
         let path = entry.path();
         if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("yard")
         {
             continue;
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| Fatal(format!("cannot read `{}`: {e}", path.display())))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Fatal(format!("`{}` is not UTF-8 text", path.display())))?;
         let relative = path.strip_prefix(spec).unwrap_or(path);
-        files.push(SourceFile {
-            path: relative.to_string_lossy().replace('\\', "/"),
-            text,
-        });
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        files.push((path.to_owned(), relative));
     }
     Ok(files)
+}
+
+/// The text of one library file.
+pub fn read_text(path: &Path) -> Result<String, Fatal> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Fatal(format!("cannot read `{}`: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|_| Fatal(format!("`{}` is not UTF-8 text", path.display())))
 }
 
 /// The lock file at the library root, if there is one.

@@ -2,7 +2,7 @@
 //! of every file, with declarations in any order, and reports every broken
 //! reference, duplicate, cycle and type error on the way.
 
-mod fields;
+pub(crate) mod fields;
 mod graph;
 mod metric;
 mod metric_checks;
