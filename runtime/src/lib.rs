@@ -12,6 +12,7 @@ pub mod library_files;
 pub mod lsp;
 pub mod memory;
 pub mod outfile;
+pub mod progress;
 pub mod project;
 pub mod query;
 pub mod report;

@@ -148,7 +148,8 @@ fn a_series_table_gets_a_sparkline_per_group_and_csv_does_not() {
     // 7/3 = 2.33 -> 2, a space for February, 0, 7.
     assert_eq!(
         text(&out.stdout),
-        "region  period      orders_count  orders_count trend\n\
+        "by month, 2026-01-01 to 2026-04-30\n\
+         region  period      orders_count  orders_count trend\n\
          ------  ----------  ------------  ------------------\n\
          EU      2026-01-01             1  ▁▅█▁\n\
          EU      2026-02-01             2\n\
@@ -169,7 +170,8 @@ fn a_series_table_gets_a_sparkline_per_group_and_csv_does_not() {
     let one = yardstick(dir.path(), &["query", "orders_count"]);
     assert_eq!(
         text(&one.stdout),
-        "orders_count\n------------\n          14\n"
+        // The newest row is on 2026-04-06, the default as-of date.
+        "as of 2026-04-06\norders_count\n------------\n          14\n"
     );
     let csv = yardstick(
         dir.path(),

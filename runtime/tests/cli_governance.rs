@@ -106,10 +106,10 @@ fn query_warns_about_each_value_outside_its_assert() {
         text(&plain.stderr),
         "warning: `avg_amount` = 25 (region=US) breaks its assert `<= 10`; owner: desk → ops_head → coo\n"
     );
-    // Stdout is the table it always was.
+    // Stdout is the table, under the as-of date (the newest row's).
     assert_eq!(
         text(&plain.stdout),
-        "region  avg_amount\n------  ----------\nEU               6\nUS              25\n"
+        "as of 2026-01-03\nregion  avg_amount\n------  ----------\nEU               6\nUS              25\n"
     );
     // Overall: 15.5 > 10, and 0.5 is not < 50%.
     assert_eq!(quiet.status.code(), Some(0));

@@ -22,11 +22,24 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         Err(outcome) => return Ok(outcome),
     };
     let library = session.library();
+    let reading = request
+        .sources_read(library)
+        .into_iter()
+        .map(
+            |name| match library.sources.get(&name).and_then(|s| s.path.as_deref()) {
+                Some(path) => format!("{name} ({path})"),
+                None => name,
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(", ");
+    let progress = crate::progress::Progress::start(format!("reading {reading}"));
     let (batches, lowered) = session.block_on(async {
         let prepared = query::prepare(&session.spec, library, &request).await?;
         let batches = query::execute(&prepared).await?;
         Ok::<_, Fatal>((batches, prepared.lowered))
     })??;
+    drop(progress);
     let batches = query::arrange::apply(batches, &lowered.columns, &keys, args.limit)?;
     // The chart is drawn and written first: a chart that cannot be drawn
     // or written (a folder's path) fails before the result is printed.
@@ -40,9 +53,32 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         &lowered.columns,
         query::output::OutputFormat::infer(args.format, args.output.as_deref()),
         args.output.as_deref(),
+        // The time the numbers are for, which defaults to the newest data
+        // and so can move when another metric joins the query.
+        &time_caption(&lowered.frame),
     )?;
     crate::governance::asserts::warn(library, &batches, &lowered.columns);
     Ok(Exit::Ok)
+}
+
+/// `as of 2026-06-30`, or `by month, 2026-01-01 to 2026-06-30` for a
+/// series (its first period's start and its last period's last day).
+fn time_caption(frame: &yardstick_lower::TimeFrame) -> String {
+    match frame {
+        yardstick_lower::TimeFrame::AsOf(date) => format!("as of {date}"),
+        yardstick_lower::TimeFrame::Series { grain, periods } => {
+            let first = periods.first().map(|p| p.start.date());
+            let last = periods
+                .last()
+                .and_then(|p| p.end.date().pred_opt().or(Some(p.end.date())));
+            match (first, last) {
+                (Some(first), Some(last)) => {
+                    format!("by {}, {first} to {last}", grain.name())
+                }
+                _ => format!("by {}, no periods", grain.name()),
+            }
+        }
+    }
 }
 
 /// The `--chart` of a series: one line per metric and group; the y axis

@@ -44,17 +44,23 @@ impl OutputFormat {
     }
 }
 
-/// Writes the result to `output`, or to stdout.
+/// Writes the result to `output`, or to stdout. A table starts with its
+/// `caption` line (the time the numbers are for); the data formats carry
+/// only the data.
 pub fn write(
     batches: &[RecordBatch],
     columns: &[OutputColumn],
     format: OutputFormat,
     output: Option<&Path>,
+    caption: &str,
 ) -> Result<(), Fatal> {
     let visible = visible(batches, columns)?;
     let render = |sink: &mut (dyn Write + Send)| -> Result<(), Fatal> {
         match format {
-            OutputFormat::Table => sink.write_all(table(batches, columns)?.as_bytes())?,
+            OutputFormat::Table => {
+                let table = table(batches, columns)?;
+                sink.write_all(format!("{caption}\n{table}").as_bytes())?;
+            }
             OutputFormat::Csv => {
                 let mut writer = datafusion::arrow::csv::WriterBuilder::new()
                     .with_header(true)
