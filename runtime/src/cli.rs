@@ -42,6 +42,21 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Draw outcomes, metrics and the edges between them.
     Graph(GraphArgs),
+    /// Rewrite `.yard` files in the canonical layout, comments kept.
+    Fmt(FmtArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Files or directories to format (default: the library at `--spec`).
+    #[arg(conflicts_with = "spec")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing: list the files that are not in the canonical layout
+    /// and exit 1 if there is one.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub spec: SpecArg,
 }
 
 #[derive(Args, Debug)]

@@ -83,5 +83,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Describe(args) => commands::describe::run(args, style),
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Graph(args) => commands::graph::run(args, style),
+        cli::Command::Fmt(args) => commands::fmt::run(args, style),
     }
 }

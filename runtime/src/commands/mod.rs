@@ -21,6 +21,7 @@ pub mod describe;
 pub mod diff;
 pub mod diff_data;
 pub mod explain;
+pub mod fmt;
 pub mod graph;
 pub mod list;
 pub mod lock;
