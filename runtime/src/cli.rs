@@ -228,9 +228,19 @@ pub enum Dialect {
 
 #[derive(Args, Debug)]
 pub struct SpecArg {
-    /// The library directory: every `*.yard` file below it.
-    #[arg(long, default_value = ".")]
-    pub spec: PathBuf,
+    /// The library directory: every `*.yard` file below it (default: the
+    /// `library` of the nearest `yardstick.toml` at or above the current
+    /// directory, else the current directory).
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+}
+
+impl SpecArg {
+    /// The library directory: `--spec`, or the project's (see
+    /// `project::library_dir`).
+    pub fn dir(&self) -> Result<PathBuf, crate::Fatal> {
+        crate::project::library_dir(self.spec.as_deref())
+    }
 }
 
 #[derive(Args, Debug)]

@@ -19,7 +19,7 @@ use yardstick_compiler::span::{SourceFile, SourceMap};
 
 pub fn run(args: &FmtArgs, style: Style) -> Result<Exit, Fatal> {
     let roots = if args.paths.is_empty() {
-        vec![args.spec.spec.clone()]
+        vec![args.spec.dir()?]
     } else {
         args.paths.clone()
     };
