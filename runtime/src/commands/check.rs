@@ -19,8 +19,16 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Exit, Fatal> {
             stdio::eprintln(&report::summary(diags, yard_files));
         }
         CheckFormat::Json => stdio::println(&report::json(diags, &compiled.sources))?,
-        CheckFormat::Github => stdio::print(&report::github(diags, &compiled.sources))?,
-        CheckFormat::Sarif => stdio::print(&report::sarif::check(diags, &compiled.sources))?,
+        CheckFormat::Github => stdio::print(&report::github(
+            diags,
+            &compiled.sources,
+            &report::RepoPaths::of(&session.spec),
+        ))?,
+        CheckFormat::Sarif => stdio::print(&report::sarif::check(
+            diags,
+            &compiled.sources,
+            &report::RepoPaths::of(&session.spec),
+        ))?,
     }
     Ok(if diags.has_errors() {
         Exit::Failed

@@ -86,7 +86,7 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Exit, Fatal> {
             report::diff::markdown(&changes, &base, head, &args.base)
                 + &report::diff::markdown_deltas(&deltas)
         }
-        DiffFormat::Github => report::diff::github(&changes, head),
+        DiffFormat::Github => report::diff::github(&changes, head, &report::RepoPaths::of(spec)),
         DiffFormat::Sarif => {
             let spans = head
                 .library
@@ -94,7 +94,12 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Exit, Fatal> {
                 .values()
                 .map(|m| (m.name.clone(), m.span))
                 .collect();
-            report::sarif::diff(&changes, &spans, &head.sources)
+            report::sarif::diff(
+                &changes,
+                &spans,
+                &head.sources,
+                &report::RepoPaths::of(spec),
+            )
         }
     };
     crate::stdio::print(&text)?;
