@@ -7,6 +7,7 @@
 
 pub mod diagnostics;
 pub mod drift;
+pub mod fmt;
 pub mod functions;
 pub mod ide;
 pub mod ir;

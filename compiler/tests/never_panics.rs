@@ -45,8 +45,26 @@ fn floor_char(s: &str, i: usize) -> usize {
     i
 }
 
-/// Compiles and checks the span invariant.
+/// Compiles and checks the span invariant; formats each file that parses
+/// (the formatter's own check: same tokens, still parses) and formats it
+/// again (nothing more changes).
 fn check(texts: Vec<String>) {
+    for (i, text) in texts.iter().enumerate() {
+        let id = yardstick_compiler::span::FileId(i as u32);
+        match yardstick_compiler::fmt::format(id, text) {
+            Ok(once) => {
+                let twice = yardstick_compiler::fmt::format(id, &once);
+                assert!(
+                    matches!(&twice, Ok(t) if *t == once),
+                    "formatting {text:?} twice differs: {once:?} then {twice:?}"
+                );
+            }
+            Err(yardstick_compiler::fmt::NotFormatted::Unparsed(_)) => {}
+            Err(yardstick_compiler::fmt::NotFormatted::Unsafe(why)) => {
+                panic!("formatting {text:?}: {why}")
+            }
+        }
+    }
     let files = texts
         .into_iter()
         .enumerate()

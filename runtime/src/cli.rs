@@ -47,6 +47,8 @@ pub enum Command {
     Docs(DocsArgs),
     /// Run the language server on stdin and stdout, for editors.
     Lsp,
+    /// Rewrite `.yard` files in the canonical layout, comments kept.
+    Fmt(FmtArgs),
 }
 
 #[derive(Args, Debug)]
@@ -72,6 +74,19 @@ pub struct DocsArgs {
     pub no_data: bool,
     #[command(flatten)]
     pub memory: MemoryArg,
+}
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Files or directories to format (default: the library at `--spec`).
+    #[arg(conflicts_with = "spec")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing: list the files that are not in the canonical layout
+    /// and exit 1 if there is one.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub spec: SpecArg,
 }
 
 #[derive(Args, Debug)]
@@ -247,9 +262,19 @@ pub enum Dialect {
 
 #[derive(Args, Debug)]
 pub struct SpecArg {
-    /// The library directory: every `*.yard` file below it.
-    #[arg(long, default_value = ".")]
-    pub spec: PathBuf,
+    /// The library directory: every `*.yard` file below it (default: the
+    /// `library` of the nearest `yardstick.toml` at or above the current
+    /// directory, else the current directory).
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+}
+
+impl SpecArg {
+    /// The library directory: `--spec`, or the project's (see
+    /// `project::library_dir`).
+    pub fn dir(&self) -> Result<PathBuf, crate::Fatal> {
+        crate::project::library_dir(self.spec.as_deref())
+    }
 }
 
 #[derive(Args, Debug)]

@@ -90,5 +90,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Graph(args) => commands::graph::run(args, style),
         cli::Command::Docs(args) => commands::docs::run(args, style),
         cli::Command::Lsp => lsp::run(),
+        cli::Command::Fmt(args) => commands::fmt::run(args, style),
     }
 }

@@ -1,11 +1,18 @@
-//! The library's project file, `yardstick.toml` at the library root, and
-//! what it allows: where sources may read data. A source's path must
-//! resolve, after following symlinks, inside the library directory or under
-//! one of the file's `data_roots` (relative to the file's folder):
+//! The project file, `yardstick.toml`: it marks a project root and names
+//! its library, and says where sources may read data. Paths in it are
+//! relative to its folder:
 //!
 //! ```toml
+//! library = "specs/cx"        # default: this folder
 //! data_roots = ["../warehouse/exports", "/srv/cx"]
 //! ```
+//!
+//! Without `--spec`, a command works on the library of the nearest
+//! `yardstick.toml` at or above the current directory ([`library_dir`]).
+//! A library is governed by the `yardstick.toml` in its own folder, or by
+//! the nearest one above that names it ([`project_file_for`]). A source's
+//! path must resolve, after following symlinks, inside the library
+//! directory or under one of the `data_roots`.
 //!
 //! `check` (and every command that compiles the library) reports a source
 //! outside them as `yardstick::source::outside_roots`; the catalog refuses
@@ -29,23 +36,111 @@ pub struct Project {
     pub data_roots: Vec<PathBuf>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ProjectFile {
+    /// The library directory, relative to the file (default: its folder).
+    #[serde(default)]
+    library: Option<String>,
     #[serde(default)]
     data_roots: Vec<String>,
 }
 
-impl Project {
-    /// Reads `spec/yardstick.toml` (no file: only the library directory).
-    pub fn load(spec: &Path) -> Result<Project, Fatal> {
-        let path = spec.join(PROJECT_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+impl ProjectFile {
+    fn read(path: &Path) -> Result<Option<(String, ProjectFile)>, Fatal> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Fatal(format!("cannot read `{}`: {e}", path.display()))),
         };
-        Project::from_text(spec, spec, text.as_deref(), &path.display().to_string())
+        let file = ProjectFile::parse(&text, &path.display().to_string())?;
+        Ok(Some((text, file)))
+    }
+
+    fn parse(text: &str, shown: &str) -> Result<ProjectFile, Fatal> {
+        toml::from_str(text).map_err(|e| {
+            // toml's message quotes the offending line: keep only its
+            // first line (what and where), not the file's text.
+            let what = e.message().lines().next().unwrap_or("").to_owned();
+            let at = e
+                .span()
+                .map(|s| format!(" at byte {}", s.start))
+                .unwrap_or_default();
+            Fatal(format!(
+                "`{shown}`{at}: {}; it may hold only `library = \"dir\"` and \
+                 `data_roots = [\"dir\", ...]`",
+                crate::guard::truncate(&what, crate::guard::ECHO_LIMIT)
+            ))
+        })
+    }
+
+    /// The library directory this file (in `dir`) names.
+    fn library_in(&self, dir: &Path) -> PathBuf {
+        dir.join(self.library.as_deref().unwrap_or("."))
+    }
+}
+
+/// The nearest `yardstick.toml` in `dir` or a folder above it.
+fn nearest_project_file(dir: &Path) -> Option<PathBuf> {
+    resolve(&absolute(dir))
+        .ancestors()
+        .map(|d| d.join(PROJECT_FILE))
+        .find(|p| p.is_file())
+}
+
+/// The library directory a command works on: `--spec` when given; else
+/// the `library` of the nearest `yardstick.toml` at or above the current
+/// directory (the project root); else the current directory.
+pub fn library_dir(spec: Option<&Path>) -> Result<PathBuf, Fatal> {
+    if let Some(spec) = spec {
+        return Ok(spec.to_owned());
+    }
+    let Some(path) = nearest_project_file(Path::new(".")) else {
+        return Ok(PathBuf::from("."));
+    };
+    let file = ProjectFile::read(&path)?
+        .map(|(_, f)| f)
+        .unwrap_or_default();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let library = file.library_in(dir);
+    if !library.is_dir() {
+        return Err(Fatal(format!(
+            "`{}` names the library `{}`, which is not a directory",
+            path.display(),
+            file.library.as_deref().unwrap_or(".")
+        )));
+    }
+    Ok(library)
+}
+
+/// The `yardstick.toml` that governs the library at `spec`: the one in
+/// `spec` itself, or else the nearest one above whose `library` is `spec`.
+pub fn project_file_for(spec: &Path) -> Result<Option<PathBuf>, Fatal> {
+    let own = spec.join(PROJECT_FILE);
+    if own.is_file() {
+        return Ok(Some(own));
+    }
+    let Some(path) = nearest_project_file(spec) else {
+        return Ok(None);
+    };
+    let Some((_, file)) = ProjectFile::read(&path)? else {
+        return Ok(None);
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let names_spec = resolve(&absolute(&file.library_in(dir))) == resolve(&absolute(spec));
+    Ok(names_spec.then_some(path))
+}
+
+impl Project {
+    /// Reads the `yardstick.toml` that governs `spec` (`project_file_for`;
+    /// none: only the library directory).
+    pub fn load(spec: &Path) -> Result<Project, Fatal> {
+        let Some(path) = project_file_for(spec)? else {
+            return Project::from_text(spec, spec, None, "");
+        };
+        let text = ProjectFile::read(&path)?.map(|(text, _)| text);
+        let dir = path.parent().unwrap_or(spec);
+        Project::from_text(spec, dir, text.as_deref(), &path.display().to_string())
     }
 
     /// A project for the library at `library`, from the text of a
@@ -56,23 +151,9 @@ impl Project {
         text: Option<&str>,
         shown: &str,
     ) -> Result<Project, Fatal> {
-        let file: ProjectFile = match text {
-            None => ProjectFile {
-                data_roots: Vec::new(),
-            },
-            Some(text) => toml::from_str(text).map_err(|e| {
-                // toml's message quotes the offending line: keep only its
-                // first line (what and where), not the file's text.
-                let what = e.message().lines().next().unwrap_or("").to_owned();
-                let at = e
-                    .span()
-                    .map(|s| format!(" at byte {}", s.start))
-                    .unwrap_or_default();
-                Fatal(format!(
-                    "`{shown}`{at}: {}; it may hold only `data_roots = [\"dir\", ...]`",
-                    crate::guard::truncate(&what, crate::guard::ECHO_LIMIT)
-                ))
-            })?,
+        let file = match text {
+            None => ProjectFile::default(),
+            Some(text) => ProjectFile::parse(text, shown)?,
         };
         let data_roots = file
             .data_roots

@@ -359,6 +359,28 @@ fn with_data_both_definitions_are_evaluated_on_the_same_rows() {
     assert_eq!(v["base"].as_f64(), Some(before));
     assert_eq!(v["head"].as_f64(), Some(after));
     assert!((v["delta"].as_f64().expect("delta") - (after - before)).abs() < 1e-12);
+    // The change as a share of the base, the unit as declared
+    // (`unit: usd` in support.yard), and the date both were read at: a
+    // query at that date gives the same value.
+    let percent = (after - before) / before.abs() * 100.0;
+    assert!((v["percent"].as_f64().expect("percent") - percent).abs() < 1e-9);
+    assert_eq!(v["unit"], "usd");
+    let as_of = v["as_of"].as_str().expect("as_of");
+    let at = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args([
+            "query",
+            "cost_per_ticket",
+            "--format",
+            "json",
+            "--as-of",
+            as_of,
+            "--spec",
+        ])
+        .arg(head.path())
+        .output()
+        .expect("run");
+    let rows: Value = serde_json::from_slice(&at.stdout).expect("json");
+    assert_eq!(rows[0]["cost_per_ticket"].as_f64(), Some(after));
     // Largest moves first; a group on one side only (here the internal
     // channel, no longer excluded) has no delta and comes first.
     let moves = v["largest_moves"].as_array().expect("moves");

@@ -87,6 +87,8 @@ fn yardstick(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_yardstick"))
         .args(args)
         .args(["--spec", &dir.to_string_lossy()])
+        // Annotations name files from the working directory (outside git).
+        .current_dir(dir)
         .output()
         .expect("run yardstick")
 }

@@ -284,6 +284,10 @@ fn classify(
             }
         }
     }
+    // A new owner takes over from the old one: both approve.
+    if change.kind == Kind::Metadata && change.parts.iter().any(|p| p == "owner") {
+        change.approvers = approvers(Some(b), Some(h));
+    }
     if matches!(change.kind, Kind::Breaking | Kind::BreakingDependency) {
         change.approvers = approvers(Some(b), Some(h));
         if !bumped {

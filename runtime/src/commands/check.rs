@@ -6,7 +6,7 @@ use crate::session::Session;
 use crate::{stdio, Exit, Fatal};
 
 pub fn run(args: &CheckArgs, style: Style) -> Result<Exit, Fatal> {
-    let mut session = Session::compile(&args.spec.spec, true)?;
+    let mut session = Session::compile(&args.spec.dir()?, true)?;
     let as_of = crate::governance::data_check::parse_as_of(args.as_of.as_deref())?;
     if args.data && !session.compiled.diagnostics.has_errors() {
         crate::governance::data_check::add_findings(&mut session, as_of)?;
@@ -19,8 +19,16 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Exit, Fatal> {
             stdio::eprintln(&report::summary(diags, yard_files));
         }
         CheckFormat::Json => stdio::println(&report::json(diags, &compiled.sources))?,
-        CheckFormat::Github => stdio::print(&report::github(diags, &compiled.sources))?,
-        CheckFormat::Sarif => stdio::print(&report::sarif::check(diags, &compiled.sources))?,
+        CheckFormat::Github => stdio::print(&report::github(
+            diags,
+            &compiled.sources,
+            &report::RepoPaths::of(&session.spec),
+        ))?,
+        CheckFormat::Sarif => stdio::print(&report::sarif::check(
+            diags,
+            &compiled.sources,
+            &report::RepoPaths::of(&session.spec),
+        ))?,
     }
     Ok(if diags.has_errors() {
         Exit::Failed

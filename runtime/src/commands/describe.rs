@@ -12,7 +12,7 @@ use yardstick_compiler::resolve::suggest::did_you_mean;
 use yardstick_compiler::span::SourceMap;
 
 pub fn run(args: &DescribeArgs, style: Style) -> Result<Exit, Fatal> {
-    let Some(session) = crate::session::Session::open(&args.spec.spec, false, style)? else {
+    let Some(session) = crate::session::Session::open(&args.spec.dir()?, false, style)? else {
         return Ok(Exit::Failed);
     };
     let compiled = &session.compiled;

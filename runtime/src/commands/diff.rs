@@ -3,7 +3,7 @@
 //! without touching the work tree) and this one.
 
 use crate::cli::{DiffArgs, DiffFormat};
-use crate::project::{Project, PROJECT_FILE};
+use crate::project::{absolute, project_file_for, resolve, Project, PROJECT_FILE};
 use crate::report::{self, Style};
 use crate::{library_files, Exit, Fatal};
 use std::path::Path;
@@ -13,23 +13,37 @@ use yardstick_compiler::span::SourceFile;
 use yardstick_compiler::Compiled;
 
 pub fn run(args: &DiffArgs, style: Style) -> Result<Exit, Fatal> {
-    let spec = &args.spec.spec;
+    let spec = &args.spec.dir()?;
     // The base decides where sources may read: a pull request cannot widen
     // its own `data_roots`.
     let (base_files, project) = if Path::new(&args.base).is_dir() {
         let base_dir = Path::new(&args.base);
-        let toml = base_dir.join(PROJECT_FILE);
+        let toml = project_file_for(base_dir)?.unwrap_or_else(|| base_dir.join(PROJECT_FILE));
         let text = std::fs::read_to_string(&toml).ok();
+        let toml_dir = toml.parent().unwrap_or(base_dir);
         let project =
-            Project::from_text(spec, base_dir, text.as_deref(), &toml.display().to_string())?;
+            Project::from_text(spec, toml_dir, text.as_deref(), &toml.display().to_string())?;
         (library_files::read(base_dir)?, project)
     } else {
         let files = from_git(spec, &args.base)?;
-        let text = git_file(spec, &args.base, PROJECT_FILE);
-        let shown = format!("{}:{PROJECT_FILE}", args.base);
+        // The project file where the head has it (in the library, or the
+        // project root above it), as the base revision has it.
+        let (relative, toml_dir) = match project_file_for(spec)? {
+            Some(toml) => {
+                let dir = toml.parent().unwrap_or(spec).to_path_buf();
+                let up = resolve(&absolute(spec))
+                    .strip_prefix(resolve(&absolute(&dir)))
+                    .map(|below| below.components().count())
+                    .unwrap_or(0);
+                (format!("{}{PROJECT_FILE}", "../".repeat(up)), dir)
+            }
+            None => (PROJECT_FILE.to_owned(), spec.to_path_buf()),
+        };
+        let text = git_file(spec, &args.base, &relative);
+        let shown = format!("{}:{relative}", args.base);
         (
             files,
-            Project::from_text(spec, spec, text.as_deref(), &shown)?,
+            Project::from_text(spec, &toml_dir, text.as_deref(), &shown)?,
         )
     };
     let Some(session) = crate::session::Session::open_within(spec, project, false, style)? else {
@@ -72,7 +86,7 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Exit, Fatal> {
             report::diff::markdown(&changes, &base, head, &args.base)
                 + &report::diff::markdown_deltas(&deltas)
         }
-        DiffFormat::Github => report::diff::github(&changes, head),
+        DiffFormat::Github => report::diff::github(&changes, head, &report::RepoPaths::of(spec)),
         DiffFormat::Sarif => {
             let spans = head
                 .library
@@ -80,7 +94,12 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Exit, Fatal> {
                 .values()
                 .map(|m| (m.name.clone(), m.span))
                 .collect();
-            report::sarif::diff(&changes, &spans, &head.sources)
+            report::sarif::diff(
+                &changes,
+                &spans,
+                &head.sources,
+                &report::RepoPaths::of(spec),
+            )
         }
     };
     crate::stdio::print(&text)?;

@@ -6,6 +6,7 @@ use crate::query;
 use crate::query::catalog::Tables;
 use crate::session::Session;
 use crate::Fatal;
+use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -14,6 +15,7 @@ use serde::Serialize;
 use std::path::Path;
 use yardstick_compiler::drift::diff::{Change, Kind};
 use yardstick_compiler::model::Library;
+use yardstick_lower::TimeFrame;
 
 /// How many of the largest moves to report.
 const LARGEST: usize = 5;
@@ -21,9 +23,15 @@ const LARGEST: usize = 5;
 #[derive(Debug, Clone, Serialize)]
 pub struct ValueDelta {
     pub metric: String,
+    /// The date both values are read at: the newest data (`YYYY-MM-DD`).
+    pub as_of: Option<String>,
+    /// The head definition's unit.
+    pub unit: String,
     pub base: Option<f64>,
     pub head: Option<f64>,
     pub delta: Option<f64>,
+    /// `delta` as a percentage of the base value (none when it is 0).
+    pub percent: Option<f64>,
     pub largest_moves: Vec<GroupDelta>,
 }
 
@@ -34,6 +42,7 @@ pub struct GroupDelta {
     pub base: Option<f64>,
     pub head: Option<f64>,
     pub delta: Option<f64>,
+    pub percent: Option<f64>,
 }
 
 /// The value change of each breaking change: both definitions on the head
@@ -61,18 +70,16 @@ pub fn deltas(
         let value = |library: &Library, tables: &mut Tables, by: Option<&str>| {
             session.block_on(values(spec, library, tables, &c.metric, by))?
         };
-        let overall = |library: &Library, tables: &mut Tables| -> Result<Option<f64>, Fatal> {
-            Ok(value(library, tables, None)?
-                .into_iter()
-                .next()
-                .and_then(|(_, v)| v))
+        let overall = |library: &Library, tables: &mut Tables| {
+            let (rows, as_of) = value(library, tables, None)?;
+            Ok::<_, Fatal>((rows.into_iter().next().and_then(|(_, v)| v), as_of))
         };
-        let bv = overall(base, &mut base_tables)?;
-        let hv = overall(head, &mut head_tables)?;
+        let (bv, _) = overall(base, &mut base_tables)?;
+        let (hv, as_of) = overall(head, &mut head_tables)?;
         let mut moves = Vec::new();
         for dim in b.dimensions.iter().filter(|d| h.dimensions.contains(d)) {
-            let before = value(base, &mut base_tables, Some(dim))?;
-            let after = value(head, &mut head_tables, Some(dim))?;
+            let (before, _) = value(base, &mut base_tables, Some(dim))?;
+            let (after, _) = value(head, &mut head_tables, Some(dim))?;
             let mut keys: Vec<&String> = before.iter().chain(&after).map(|(k, _)| k).collect();
             keys.sort();
             keys.dedup();
@@ -87,6 +94,7 @@ pub fn deltas(
                     base: x,
                     head: y,
                     delta: difference(x, y),
+                    percent: percent(x, y),
                 });
             }
         }
@@ -99,9 +107,12 @@ pub fn deltas(
         moves.truncate(LARGEST);
         out.push(ValueDelta {
             metric: c.metric.clone(),
+            as_of: as_of.map(|d| d.to_string()),
+            unit: h.unit.to_string(),
             base: bv,
             head: hv,
             delta: difference(bv, hv),
+            percent: percent(bv, hv),
             largest_moves: moves,
         });
     }
@@ -112,19 +123,30 @@ fn difference(base: Option<f64>, head: Option<f64>) -> Option<f64> {
     Some(head? - base?)
 }
 
-/// The metric's values at the newest data: `(group, value)` rows.
+/// The change as a percentage of the base value's size.
+fn percent(base: Option<f64>, head: Option<f64>) -> Option<f64> {
+    let (base, head) = (base?, head?);
+    (base != 0.0).then(|| (head - base) / base.abs() * 100.0)
+}
+
+/// The metric's values at the newest data: `(group, value)` rows, and the
+/// date they are read at.
 async fn values(
     spec: &Path,
     library: &Library,
     tables: &mut Tables,
     metric: &str,
     by: Option<&str>,
-) -> Result<Vec<(String, Option<f64>)>, Fatal> {
+) -> Result<(Vec<(String, Option<f64>)>, Option<NaiveDate>), Fatal> {
     let dims: Vec<&str> = by.into_iter().collect();
     let request = query::internal_request(library, &[metric], &dims, None, None)?;
     let prepared = query::prepare_reusing(spec, library, &request, tables).await?;
+    let as_of = match prepared.lowered.frame {
+        TimeFrame::AsOf(date) => Some(date),
+        TimeFrame::Series { .. } => None,
+    };
     let batches = query::execute(&prepared).await?;
-    rows(&batches, metric, by)
+    Ok((rows(&batches, metric, by)?, as_of))
 }
 
 fn rows(

@@ -12,7 +12,8 @@ use crate::{query, Exit, Fatal};
 use std::collections::BTreeMap;
 
 pub fn run(args: &DocsArgs, style: Style) -> Result<Exit, Fatal> {
-    let Some(session) = Session::open(&args.spec.spec, false, style)? else {
+    let spec_dir = args.spec.dir()?;
+    let Some(session) = Session::open(&spec_dir, false, style)? else {
         return Ok(Exit::Failed);
     };
     let window = charts::Window {
@@ -28,7 +29,7 @@ pub fn run(args: &DocsArgs, style: Style) -> Result<Exit, Fatal> {
         }
         charts::recent(&session, &window)?
     };
-    let spec = args.spec.spec.display().to_string();
+    let spec = spec_dir.display().to_string();
     let files = catalog::files(session.library(), &session.compiled.sources, &spec, &recent);
     catalog::write(&args.out, &files)?;
     let drawn = recent

@@ -8,7 +8,7 @@ use crate::report::Style;
 use crate::{stdio, Exit, Fatal};
 
 pub fn run(args: &GraphArgs, style: Style) -> Result<Exit, Fatal> {
-    let Some(session) = crate::session::Session::open(&args.spec.spec, false, style)? else {
+    let Some(session) = crate::session::Session::open(&args.spec.dir()?, false, style)? else {
         return Ok(Exit::Failed);
     };
     let compiled = &session.compiled;

@@ -18,7 +18,7 @@ struct Item {
 }
 
 pub fn run(args: &ListArgs, style: Style) -> Result<Exit, Fatal> {
-    let Some(session) = crate::session::Session::open(&args.spec.spec, false, style)? else {
+    let Some(session) = crate::session::Session::open(&args.spec.dir()?, false, style)? else {
         return Ok(Exit::Failed);
     };
     let compiled = &session.compiled;

@@ -8,13 +8,14 @@ use crate::{library_files, Exit, Fatal};
 use std::io::Write;
 
 pub fn run(args: &SpecArg, style: Style) -> Result<Exit, Fatal> {
-    let Some(session) = crate::session::Session::open(&args.spec, true, style)? else {
+    let spec = args.dir()?;
+    let Some(session) = crate::session::Session::open(&spec, true, style)? else {
         crate::stdio::eprintln("not locked: fix the problems above first");
         return Ok(Exit::Failed);
     };
     let compiled = &session.compiled;
     let text = yardstick_compiler::drift::lock_text(&compiled.library);
-    let path = args.spec.join(library_files::LOCK_FILE);
+    let path = spec.join(library_files::LOCK_FILE);
     crate::outfile::write(&path, |file| Ok(file.write_all(text.as_bytes())?))?;
     crate::stdio::eprintln(&format!(
         "locked {} metrics in {}",

@@ -22,6 +22,7 @@ pub mod diff;
 pub mod diff_data;
 pub mod docs;
 pub mod explain;
+pub mod fmt;
 pub mod graph;
 pub mod list;
 pub mod lock;

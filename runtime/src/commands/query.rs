@@ -128,7 +128,7 @@ pub fn checked(
     opts: &QueryOpts,
     style: Style,
 ) -> Result<Result<(Session, Request), Exit>, Fatal> {
-    let Some(session) = Session::open(&opts.spec.spec, false, style)? else {
+    let Some(session) = Session::open(&opts.spec.dir()?, false, style)? else {
         return Ok(Err(Exit::Failed));
     };
     let mut sources = session.compiled.sources.clone();

@@ -20,7 +20,7 @@ use yardstick_compiler::syntax::literal::format_date;
 use yardstick_lower::NaiveDate;
 
 pub fn run(args: &SpecArg, style: Style) -> Result<Exit, Fatal> {
-    let Some(session) = crate::session::Session::open(&args.spec, false, style)? else {
+    let Some(session) = crate::session::Session::open(&args.dir()?, false, style)? else {
         return Ok(Exit::Failed);
     };
     let compiled = &session.compiled;

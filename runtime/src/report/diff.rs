@@ -53,26 +53,54 @@ fn number(v: Option<f64>) -> String {
         .unwrap_or_else(|| "null".to_owned())
 }
 
-/// Each value delta as `(metric, group, before, after, change)` rows: the
-/// whole first, then the largest moves.
-fn delta_rows(deltas: &[ValueDelta]) -> Vec<[String; 5]> {
+/// A change as a percentage of the base: `+20%`, `-3.5%`, `n/a` when the
+/// base is 0 or a side has no value.
+fn percent(p: Option<f64>) -> String {
+    match p {
+        Some(p) => format!(
+            "{}{}%",
+            if p > 0.0 { "+" } else { "" },
+            super::number_for_people((p * 10.0).round() / 10.0)
+        ),
+        None => "n/a".to_owned(),
+    }
+}
+
+/// One row of `--data`'s values: a metric overall or one group of it.
+struct DeltaRow {
+    metric: String,
+    unit: String,
+    as_of: String,
+    group: String,
+    before: String,
+    after: String,
+    change: String,
+    percent: String,
+}
+
+/// Each value delta as rows: the whole first, then the largest moves.
+fn delta_rows(deltas: &[ValueDelta]) -> Vec<DeltaRow> {
     let mut rows = Vec::new();
     for d in deltas {
-        rows.push([
-            d.metric.clone(),
-            "all".to_owned(),
-            number(d.base),
-            number(d.head),
-            number(d.delta),
-        ]);
+        let row = |group: String, base, head, delta, pct| DeltaRow {
+            metric: d.metric.clone(),
+            unit: d.unit.clone(),
+            as_of: d.as_of.clone().unwrap_or_else(|| "-".to_owned()),
+            group,
+            before: number(base),
+            after: number(head),
+            change: number(delta),
+            percent: percent(pct),
+        };
+        rows.push(row("all".to_owned(), d.base, d.head, d.delta, d.percent));
         for m in &d.largest_moves {
-            rows.push([
-                d.metric.clone(),
+            rows.push(row(
                 format!("{} = {}", m.dimension, m.value),
-                number(m.base),
-                number(m.head),
-                number(m.delta),
-            ]);
+                m.base,
+                m.head,
+                m.delta,
+                m.percent,
+            ));
         }
     }
     rows
@@ -81,8 +109,11 @@ fn delta_rows(deltas: &[ValueDelta]) -> Vec<[String; 5]> {
 pub fn human_deltas(deltas: &[ValueDelta]) -> String {
     delta_rows(deltas)
         .into_iter()
-        .map(|[metric, group, before, after, change]| {
-            format!("values of {metric}, {group}: {before} -> {after} (delta {change})\n")
+        .map(|r| {
+            format!(
+                "values of {} as of {} ({}), {}: {} -> {} (delta {}, {})\n",
+                r.metric, r.as_of, r.unit, r.group, r.before, r.after, r.change, r.percent
+            )
         })
         .collect()
 }
@@ -91,10 +122,14 @@ pub fn markdown_deltas(deltas: &[ValueDelta]) -> String {
     if deltas.is_empty() {
         return String::new();
     }
-    let mut out = String::from("\n#### Values on the data\n\n| metric | group | before | after | change |\n|---|---|---|---|---|\n");
-    for [metric, group, before, after, change] in delta_rows(deltas) {
+    let mut out = String::from(
+        "\n#### Values on the data\n\nBoth definitions on the same data, read at its newest date.\n\n\
+         | metric | as of | unit | group | before | after | change | % |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in delta_rows(deltas) {
         out.push_str(&format!(
-            "| `{metric}` | {group} | {before} | {after} | {change} |\n"
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+            r.metric, r.as_of, r.unit, r.group, r.before, r.after, r.change, r.percent
         ));
     }
     out
@@ -177,25 +212,102 @@ pub fn markdown(changes: &[Change], base: &Compiled, head: &Compiled, base_name:
             }
         ));
     }
-    for c in changes.iter().filter(|c| c.kind == Kind::Breaking) {
+    for c in changes {
         let text = |side: &Compiled| {
             side.library
                 .metrics
                 .get(&c.metric)
-                .map(|m| side.sources.text(m.decl_span).to_owned())
+                .map(|m| side.sources.text(m.decl_span).to_owned() + "\n")
                 .unwrap_or_default()
         };
+        let (before, after) = (text(base), text(head));
+        if before == after {
+            continue;
+        }
+        // Where the declaration starts in its file: (path, first line).
+        let place = |side: &Compiled| {
+            side.library.metrics.get(&c.metric).map(|m| {
+                let at = side.sources.line_col(m.decl_span.file, m.decl_span.start);
+                (
+                    side.sources.path(m.decl_span.file).to_owned(),
+                    at.line as usize,
+                )
+            })
+        };
+        let diff = unified_diff(&before, &after, place(base), place(head));
+        let open = if c.kind == Kind::Breaking {
+            " open"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "\n<details><summary><code>{}</code>: before and after</summary>\n\n```\n{}\n```\n\n```\n{}\n```\n\n</details>\n",
+            "\n<details{open}><summary><code>{}</code>: {}</summary>\n\n```diff\n{}```\n\n</details>\n",
             c.metric,
-            text(base),
-            text(head)
+            c.kind.name(),
+            fence_safe(&diff)
         ));
     }
     out
 }
 
-pub fn github(changes: &[Change], head: &Compiled) -> String {
+/// A unified diff of one declaration, its hunks numbered by the lines of
+/// the files the two sides live in (`(path, first line)`; none: added or
+/// removed).
+fn unified_diff(
+    before: &str,
+    after: &str,
+    old: Option<(String, usize)>,
+    new: Option<(String, usize)>,
+) -> String {
+    let name = |side: &Option<(String, usize)>, prefix: &str| {
+        side.as_ref()
+            .map_or("/dev/null".to_owned(), |(p, _)| format!("{prefix}/{p}"))
+    };
+    let offset = |side: &Option<(String, usize)>| side.as_ref().map_or(0, |(_, l)| l - 1);
+    let (old_offset, new_offset) = (offset(&old), offset(&new));
+    let diff = similar::TextDiff::from_lines(before, after);
+    let mut out = format!("--- {}\n+++ {}\n", name(&old, "a"), name(&new, "b"));
+    for group in diff.grouped_ops(3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let (old_lines, new_lines) = (
+            first.old_range().start..last.old_range().end,
+            first.new_range().start..last.new_range().end,
+        );
+        // A side with no lines is numbered by the line before it.
+        let start = |range: &std::ops::Range<usize>, offset: usize| {
+            offset + range.start + usize::from(!range.is_empty())
+        };
+        out.push_str(&format!(
+            "@@ -{},{} +{},{} @@\n",
+            start(&old_lines, old_offset),
+            old_lines.len(),
+            start(&new_lines, new_offset),
+            new_lines.len()
+        ));
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                    similar::ChangeTag::Equal => ' ',
+                };
+                out.push(sign);
+                out.push_str(change.value().trim_end_matches('\n'));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Text that cannot close the code fence it is shown in.
+fn fence_safe(text: &str) -> String {
+    text.replace("```", "`\u{200b}``")
+}
+
+pub fn github(changes: &[Change], head: &Compiled, paths: &super::RepoPaths) -> String {
     let mut out = String::new();
     for c in changes.iter().filter(|c| c.error) {
         let (file, line) = head
@@ -204,7 +316,7 @@ pub fn github(changes: &[Change], head: &Compiled) -> String {
             .get(&c.metric)
             .map(|m| {
                 let at = head.sources.line_col(m.span.file, m.span.start);
-                (head.sources.path(m.span.file).to_owned(), at.line)
+                (paths.file(head.sources.path(m.span.file)), at.line)
             })
             .unwrap_or_default();
         out.push_str(&format!(

@@ -4,7 +4,10 @@
 //! `sarif.rs`.
 
 pub mod diff;
+mod repo_paths;
 pub mod sarif;
+
+pub use repo_paths::RepoPaths;
 
 use crate::cli::Color;
 use serde::Serialize;
@@ -124,11 +127,13 @@ pub fn json(diags: &Diagnostics, sources: &SourceMap) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
-/// GitHub Actions workflow commands: one `::error file=...` line each.
-pub fn github(diags: &Diagnostics, sources: &SourceMap) -> String {
+/// GitHub Actions workflow commands: one `::error file=...` line each,
+/// the file named from the repository's root (`paths`).
+pub fn github(diags: &Diagnostics, sources: &SourceMap, paths: &RepoPaths) -> String {
     let mut out = String::new();
     for d in diags.iter() {
         let at = location(d.primary.span, sources);
+        let file = paths.file(at.file);
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -140,7 +145,7 @@ pub fn github(diags: &Diagnostics, sources: &SourceMap) -> String {
         }
         out.push_str(&format!(
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(at.file),
+            escape_property(&file),
             at.line,
             at.column,
             at.end_line,

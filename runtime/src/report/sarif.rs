@@ -2,6 +2,7 @@
 //! diagnostic) and `diff --format sarif` (every metric change; the ones
 //! that break a rule as errors).
 
+use super::RepoPaths;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use yardstick_compiler::diagnostics::{Code, Diagnostics, Severity};
@@ -10,12 +11,15 @@ use yardstick_compiler::span::{SourceMap, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-fn location(span: Span, sources: &SourceMap) -> Value {
+/// A span, its file named from the repository root (`paths`) as a
+/// relative URI reference, which code scanning resolves against the
+/// checkout.
+fn location(span: Span, sources: &SourceMap, paths: &RepoPaths) -> Value {
     let start = sources.line_col(span.file, span.start);
     let end = sources.line_col(span.file, span.end);
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": sources.path(span.file) },
+            "artifactLocation": { "uri": uri_reference(&paths.file(sources.path(span.file))) },
             "region": {
                 "startLine": start.line,
                 "startColumn": start.column,
@@ -23,6 +27,30 @@ fn location(span: Span, sources: &SourceMap) -> Value {
                 "endColumn": end.column,
             }
         }
+    })
+}
+
+/// A relative path as a URI reference: `%`, spaces and other characters
+/// outside a URI's path are percent-encoded.
+fn uri_reference(path: &str) -> String {
+    let mut out = String::new();
+    for byte in path.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Where each rule is explained: the page of this repository's docs, as
+/// text (the tool has no public address to link to; see docs/ci.md).
+fn help(page: &str, anchor: &str) -> Value {
+    json!({
+        "text": format!("See {page} in the Yardstick repository, under `{anchor}`."),
+        "markdown": format!("See [`{page}`]({page}) in the Yardstick repository, under `{anchor}`."),
     })
 }
 
@@ -35,7 +63,6 @@ fn log(rules: Vec<Value>, results: Vec<Value>) -> String {
                 "driver": {
                     "name": "yardstick",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://example.com/yardstick/docs/diagnostics.md",
                     "rules": rules,
                 }
             },
@@ -46,7 +73,7 @@ fn log(rules: Vec<Value>, results: Vec<Value>) -> String {
 }
 
 /// Every diagnostic as a result; each code used as a rule.
-pub fn check(diags: &Diagnostics, sources: &SourceMap) -> String {
+pub fn check(diags: &Diagnostics, sources: &SourceMap, paths: &RepoPaths) -> String {
     let mut rules: BTreeMap<&str, Code> = BTreeMap::new();
     let results = diags
         .iter()
@@ -61,9 +88,9 @@ pub fn check(diags: &Diagnostics, sources: &SourceMap) -> String {
                 "ruleId": d.code.id(),
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "message": { "text": text },
-                "locations": [location(d.primary.span, sources)],
+                "locations": [location(d.primary.span, sources, paths)],
                 "relatedLocations": d.secondary.iter().enumerate().map(|(i, l)| {
-                    let mut loc = location(l.span, sources);
+                    let mut loc = location(l.span, sources, paths);
                     loc["id"] = json!(i);
                     loc["message"] = json!({ "text": l.message });
                     loc
@@ -73,7 +100,13 @@ pub fn check(diags: &Diagnostics, sources: &SourceMap) -> String {
         .collect();
     let rules = rules
         .values()
-        .map(|c| json!({ "id": c.id(), "shortDescription": { "text": c.summary() } }))
+        .map(|c| {
+            json!({
+                "id": c.id(),
+                "shortDescription": { "text": c.summary() },
+                "help": help("docs/diagnostics.md", c.id()),
+            })
+        })
         .collect();
     log(rules, results)
 }
@@ -84,6 +117,7 @@ pub fn diff(
     changes: &[Change],
     head_spans: &BTreeMap<String, Span>,
     sources: &SourceMap,
+    paths: &RepoPaths,
 ) -> String {
     let rule = |k: Kind| format!("yardstick::diff::{}", k.name());
     let results = changes
@@ -109,14 +143,20 @@ pub fn diff(
                 "message": { "text": what },
             });
             if let Some(span) = head_spans.get(&c.metric) {
-                result["locations"] = json!([location(*span, sources)]);
+                result["locations"] = json!([location(*span, sources, paths)]);
             }
             result
         })
         .collect();
     let rules = Kind::ALL
         .into_iter()
-        .map(|k| json!({ "id": rule(k), "shortDescription": { "text": format!("a metric change: {}", k.name()) } }))
+        .map(|k| {
+            json!({
+                "id": rule(k),
+                "shortDescription": { "text": format!("a metric change: {}", k.name()) },
+                "help": help("docs/drift.md", k.name()),
+            })
+        })
         .collect();
     log(rules, results)
 }
