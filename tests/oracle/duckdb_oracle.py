@@ -35,6 +35,8 @@ db.execute(
     f"""CREATE VIEW renewals AS SELECT r.*, a.segment AS segment FROM read_csv('{DATA}/renewals.csv', header = true) r
         LEFT JOIN accounts a USING (account_id)"""
 )
+db.execute(f"CREATE VIEW arr_snapshots AS SELECT * FROM read_csv('{DATA}/arr_snapshots.csv', header = true)")
+db.execute(f"CREATE VIEW ledger AS SELECT * FROM read_csv('{DATA}/ledger.csv', header = true)")
 db.execute(f"CREATE VIEW defects AS SELECT * FROM read_json('{DATA}/defects.json', format = 'newline_delimited')")
 
 # The time of every source as a naive UTC timestamp, so windows compare alike.
@@ -143,6 +145,24 @@ CASES = [
            FROM renewals JOIN months
              ON due_on >= date_trunc('quarter', m) AND due_on < m + INTERVAL 1 MONTH
            GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
+    ),
+    (
+        "arr by month (snapshot: last per account_id: each account's newest snapshot of the month, on days of its own)",
+        ["arr", "--grain", "month"],
+        """SELECT strftime(date_trunc('month', as_of_date), '%Y-%m-%d') AS period, sum(arr_usd) AS arr
+           FROM arr_snapshots s
+           WHERE as_of_date = (SELECT max(as_of_date) FROM arr_snapshots n
+                               WHERE n.account_id = s.account_id
+                                 AND date_trunc('month', n.as_of_date) = date_trunc('month', s.as_of_date))
+           GROUP BY 1 ORDER BY 1""",
+    ),
+    (
+        "arr by segment as of 2026-03-20 (every snapshot up to then, each account's newest)",
+        ["arr", "--by", "segment", "--as-of", "2026-03-20"],
+        """SELECT segment, sum(arr_usd) AS arr
+           FROM (SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY as_of_date DESC) AS newest
+                 FROM arr_snapshots WHERE as_of_date <= DATE '2026-03-20')
+           WHERE newest = 1 GROUP BY 1 ORDER BY 1""",
     ),
     (
         "live_defect_fix_hours by severity as of 2026-06-30 (json source, 90d)",

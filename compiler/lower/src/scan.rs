@@ -88,6 +88,10 @@ pub fn plan(
     if !common.is_empty() {
         builder = builder.filter(conjunction(common)).map_err(df_err)?;
     }
+    let series = matches!(frame, TimeFrame::Series { .. });
+    let (builder_, conditions) =
+        crate::snapshot::keep_snapshot_rows(builder, source, request, series, metrics, conditions)?;
+    builder = builder_;
 
     let mut keys: Vec<DfExpr> = request
         .by
@@ -207,7 +211,7 @@ fn balanced(mut parts: Vec<DfExpr>, op: fn(DfExpr, DfExpr) -> DfExpr) -> DfExpr 
 }
 
 /// The metric's time column as a UTC timestamp.
-fn time_expr(source: &Source, base: &BaseMetric) -> Option<DfExpr> {
+pub(crate) fn time_expr(source: &Source, base: &BaseMetric) -> Option<DfExpr> {
     let name = base.time.as_ref()?;
     let column = col(translate::column_name(&ColumnRef::from_path(name)));
     Some(match source.column(name).map(|c| c.ty) {
