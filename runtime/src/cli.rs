@@ -42,6 +42,33 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Draw outcomes, metrics and the edges between them.
     Graph(GraphArgs),
+    /// Compare both sides of each `reconcile` declaration period by period;
+    /// exit 1 when a period is out of tolerance.
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    /// The reconciliations to run (default: every one in the library).
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub spec: SpecArg,
+    /// The first date compared (YYYY-MM-DD; default: the oldest data).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The last date compared (YYYY-MM-DD; default: the newest data).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Human)]
+    pub format: ReconcileFormat,
+    #[command(flatten)]
+    pub memory: MemoryArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReconcileFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args, Debug)]

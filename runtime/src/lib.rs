@@ -42,6 +42,7 @@ pub fn run(cli: &cli::Cli) -> Result<Exit, Fatal> {
         cli::Command::Query(args) => Some(args.memory.memory_limit),
         cli::Command::Explain(args) => Some(args.memory.memory_limit),
         cli::Command::Diff(args) => Some(args.memory.memory_limit),
+        cli::Command::Reconcile(args) => Some(args.memory.memory_limit),
         cli::Command::Test(_) => Some(None),
         _ => None,
     };
@@ -83,5 +84,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Describe(args) => commands::describe::run(args, style),
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Graph(args) => commands::graph::run(args, style),
+        cli::Command::Reconcile(args) => commands::reconcile::run(args, style),
     }
 }

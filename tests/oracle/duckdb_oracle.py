@@ -234,6 +234,41 @@ for title, args, sql in CASES:
     else:
         print(f"ok   {title} ({len(ours)} rows)")
 
+# `reconcile`: support cost against the ledger, month by month, 2%
+# relative to the ledger; one month (March 2026) out of tolerance.
+RECONCILE_SQL = f"""
+    WITH t AS (SELECT date_trunc('month', {TICKET_OPENED}) AS m, sum(cost_usd) AS c
+               FROM tickets WHERE NOT is_test GROUP BY 1),
+         l AS (SELECT date_trunc('month', posted_on) AS m, sum(amount_usd) AS a
+               FROM ledger WHERE account = 'support' GROUP BY 1)
+    SELECT strftime(m, '%Y-%m-%d') AS period, c AS value, a AS against, c - a AS difference,
+           coalesce(abs(c - a) <= 0.02 * abs(a), false) AS within_tolerance
+    FROM t FULL OUTER JOIN l USING (m) ORDER BY 1"""
+out = subprocess.run(
+    [BINARY, "reconcile", "support_cost_vs_ledger", "--spec", str(SPEC), "--format", "json"],
+    capture_output=True, text=True, check=False,
+)
+ours = json.loads(out.stdout) if out.stdout else []
+cursor = db.execute(RECONCILE_SQL)
+names = [d[0] for d in cursor.description]
+theirs = [dict(zip(names, row)) for row in cursor.fetchall()]
+problems = [] if out.returncode == 1 else [f"exit {out.returncode}, expected 1 (a variance): {out.stderr}"]
+if len(ours) != len(theirs):
+    problems.append(f"{len(ours)} rows, DuckDB {len(theirs)}")
+for i, (a, b) in enumerate(zip(ours, theirs)):
+    for key in names:
+        if not same(a.get(key), b[key]):
+            problems.append(f"row {i} `{key}`: yardstick {a.get(key)!r}, DuckDB {b[key]!r}")
+CASES.append(("reconcile", [], ""))
+title = "reconcile support_cost_vs_ledger (monthly, 2% of the ledger; exit 1 for March 2026)"
+if problems:
+    failures += 1
+    print(f"FAIL {title}")
+    for p in problems[:10]:
+        print(f"     {p}")
+else:
+    print(f"ok   {title} ({len(ours)} rows)")
+
 passed = len(CASES) - failures
 print(f"oracle: {passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)
