@@ -188,6 +188,10 @@ pub struct QueryCommand {
     /// Keep only the first N rows (after `--order-by`).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Add `<metric>_prev` and `<metric>_delta`: the value of the period
+    /// before (or one window length earlier), or of a year before.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub compare: Option<crate::query::compare::Compare>,
 }
 
 #[derive(Args, Debug)]

@@ -13,15 +13,30 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         Err(outcome) => return Ok(outcome),
     };
     let library = session.library();
-    let (batches, lowered) = session.block_on(async {
+    let (batches, lowered, columns) = session.block_on(async {
         let prepared = query::prepare(&session.spec, library, &request).await?;
         let batches = query::execute(&prepared).await?;
-        Ok::<_, Fatal>((batches, prepared.lowered))
+        let (batches, columns) = match args.compare {
+            Some(compare) => {
+                query::compare::add(
+                    &session.spec,
+                    library,
+                    &request,
+                    &prepared.lowered.frame,
+                    &prepared.lowered.columns,
+                    batches,
+                    compare,
+                )
+                .await?
+            }
+            None => (batches, prepared.lowered.columns.clone()),
+        };
+        Ok::<_, Fatal>((batches, prepared.lowered, columns))
     })??;
-    let batches = query::arrange::apply(batches, &lowered.columns, &keys, args.limit)?;
+    let batches = query::arrange::apply(batches, &columns, &keys, args.limit)?;
     query::output::write(
         &batches,
-        &lowered.columns,
+        &columns,
         query::output::OutputFormat::infer(args.format, args.output.as_deref()),
         args.output.as_deref(),
     )?;

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod arrange;
 pub mod catalog;
+pub mod compare;
 pub mod files;
 pub mod output;
 pub mod validate;
