@@ -192,6 +192,11 @@ pub struct QueryCommand {
     /// before (or one window length earlier), or of a year before.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub compare: Option<crate::query::compare::Compare>,
+    /// Add `<metric>_lo` and `<metric>_hi`: a 95% confidence interval
+    /// (Wilson for a ratio of counts, the difference of proportions for
+    /// NPS, t for `avg`; null for other formulas).
+    #[arg(long)]
+    pub ci: bool,
 }
 
 #[derive(Args, Debug)]

@@ -269,6 +269,75 @@ if problems:
 else:
     print(f"ok   {title} ({len(ours)} rows)")
 
+# `query --ci`: the intervals from DuckDB's counts and this arithmetic
+# (no scipy): Wilson for fcr, the difference of proportions for nps.
+Z = 1.959963984540054
+
+
+def wilson(x, n):
+    p, z2 = x / n, Z * Z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return centre - half, centre + half
+
+
+def nps_interval(a, b, n):
+    pa, pb = a / n, b / n
+    d = pa - pb
+    se = math.sqrt((pa + pb - d * d) / n)
+    return 100 * (d - Z * se), 100 * (d + Z * se)
+
+
+CI_CASES = [
+    (
+        "fcr by channel as of 2026-06-30 --ci (Wilson)",
+        ["fcr", "--by", "channel", "--as-of", "2026-06-30", "--ci"],
+        "fcr",
+        f"""SELECT channel, count(*) FILTER (WHERE contacts_to_resolve = 1) AS x, count(*) AS n
+            FROM tickets
+            WHERE NOT is_test AND resolved_at IS NOT NULL AND channel <> 'internal'
+              AND {TICKET_RESOLVED} >= TIMESTAMP '2026-04-02' AND {TICKET_RESOLVED} < TIMESTAMP '2026-07-01'
+            GROUP BY channel ORDER BY channel""",
+        lambda r: wilson(r["x"], r["n"]),
+    ),
+    (
+        "nps by region as of 2026-06-30 --ci (difference of proportions)",
+        ["nps", "--by", "region", "--as-of", "2026-06-30", "--ci"],
+        "nps",
+        f"""SELECT region, count(*) FILTER (WHERE score >= 9) AS a, count(*) FILTER (WHERE score <= 6) AS b,
+                   count(*) AS n
+            FROM surveys
+            WHERE survey_type = 'nps' AND {ANSWERED} >= TIMESTAMP '2026-04-02' AND {ANSWERED} < TIMESTAMP '2026-07-01'
+            GROUP BY region ORDER BY region""",
+        lambda r: nps_interval(r["a"], r["b"], r["n"]) if r["n"] >= 30 else (None, None),
+    ),
+]
+for title, args, metric, sql, expected in CI_CASES:
+    out = subprocess.run(
+        [BINARY, "query", *args, "--spec", str(SPEC), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )
+    ours = json.loads(out.stdout) if out.returncode == 0 else []
+    cursor = db.execute(sql)
+    names = [d[0] for d in cursor.description]
+    theirs = [dict(zip(names, row)) for row in cursor.fetchall()]
+    problems = [] if out.returncode == 0 else [f"exit {out.returncode}: {out.stderr}"]
+    if len(ours) != len(theirs):
+        problems.append(f"{len(ours)} rows, DuckDB {len(theirs)}")
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        lo, hi = expected(b)
+        for key, want in ((f"{metric}_lo", lo), (f"{metric}_hi", hi)):
+            if not same(a.get(key), want):
+                problems.append(f"row {i} `{key}`: yardstick {a.get(key)!r}, expected {want!r}")
+    CASES.append((title, [], ""))
+    if problems:
+        failures += 1
+        print(f"FAIL {title}")
+        for p in problems[:10]:
+            print(f"     {p}")
+    else:
+        print(f"ok   {title} ({len(ours)} rows)")
+
 passed = len(CASES) - failures
 print(f"oracle: {passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)

@@ -31,6 +31,11 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
             }
             None => (batches, prepared.lowered.columns.clone()),
         };
+        let (batches, columns) = if args.ci {
+            query::intervals::add(&session.spec, library, &request, &columns, batches).await?
+        } else {
+            (batches, columns)
+        };
         Ok::<_, Fatal>((batches, prepared.lowered, columns))
     })??;
     let batches = query::arrange::apply(batches, &columns, &keys, args.limit)?;

@@ -39,7 +39,7 @@ pub enum Compare {
 }
 
 /// A row's group: its dimension values as text, and its period start.
-type Key = (Vec<String>, Option<NaiveDateTime>);
+pub(super) type Key = (Vec<String>, Option<NaiveDateTime>);
 
 /// The result with `<metric>_prev` and `<metric>_delta` after each metric.
 pub async fn add(
@@ -131,11 +131,13 @@ pub async fn add(
     for c in columns {
         with.push(c.clone());
         if let OutputColumn::Metric { name, .. } = c {
-            for suffix in ["prev", "delta"] {
-                with.push(OutputColumn::Metric {
-                    name: format!("{name}_{suffix}"),
-                    sample: None,
-                });
+            if request.metrics.iter().any(|m| m.as_str() == name) {
+                for suffix in ["prev", "delta"] {
+                    with.push(OutputColumn::Metric {
+                        name: format!("{name}_{suffix}"),
+                        sample: None,
+                    });
+                }
             }
         }
     }
@@ -263,7 +265,7 @@ fn one_window_earlier(
 }
 
 /// Each row's dimension values (as text) and period start.
-fn keys(batch: &RecordBatch, columns: &[OutputColumn]) -> Result<Vec<Key>, Fatal> {
+pub(super) fn keys(batch: &RecordBatch, columns: &[OutputColumn]) -> Result<Vec<Key>, Fatal> {
     let options = FormatOptions::default().with_null("\u{0}null");
     let mut dims = Vec::new();
     let mut period: Option<&ArrayRef> = None;
@@ -308,7 +310,7 @@ fn keys(batch: &RecordBatch, columns: &[OutputColumn]) -> Result<Vec<Key>, Fatal
 }
 
 /// A metric's column as floats.
-fn floats(batch: &RecordBatch, name: &str) -> Result<Float64Array, Fatal> {
+pub(super) fn floats(batch: &RecordBatch, name: &str) -> Result<Float64Array, Fatal> {
     let array = batch
         .column_by_name(name)
         .ok_or_else(|| Fatal(format!("the result has no column `{name}`")))?;

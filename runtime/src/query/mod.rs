@@ -6,6 +6,7 @@ pub mod arrange;
 pub mod catalog;
 pub mod compare;
 pub mod files;
+pub mod intervals;
 pub mod output;
 pub mod validate;
 
