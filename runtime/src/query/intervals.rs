@@ -325,7 +325,7 @@ mod tests {
         // 7 of 10: p = 0.7, z² = 3.841459; centre = (0.7 + 0.192073) /
         // 1.384146 = 0.644494; half = 1.959964 * sqrt(0.021 + 0.009604)
         // / 1.384146 = 0.247716 → [0.396778, 0.892209].
-        let (lo, hi) = wilson(7.0, 10.0).unwrap();
+        let (lo, hi) = wilson(7.0, 10.0).expect("an interval");
         assert!(
             near(lo, 0.396_778, 1e-6) && near(hi, 0.892_209, 1e-6),
             "{lo} {hi}"
