@@ -240,3 +240,43 @@ fn the_reference_library_has_one_month_out_of_tolerance() {
     assert!((variances[0]["against"].as_f64().unwrap() - 84481.64).abs() < 0.01);
     assert_eq!(variances[0]["owner"], "finance");
 }
+
+#[test]
+fn by_compares_each_group_on_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "lib.yard",
+        r#"
+source costs { path: "costs.csv" time: day dimensions: team columns { day: date  team: string  usd: float @usd } }
+source books { path: "books.csv" time: day dimensions: team columns { day: date  team: string  usd: float @usd } }
+metric cost { from: costs unit: usd formula: sum(usd) }
+metric booked { from: books unit: usd formula: sum(usd) }
+reconcile by_team { metric: cost against: booked grain: month tolerance: 1 by: team }
+"#,
+    );
+    // Team a: 10 against 10.5 (within 1); team b: 20 against 25 (5 apart).
+    write(
+        "costs.csv",
+        "day,team,usd\n2026-01-03,a,10\n2026-01-04,b,20\n",
+    );
+    write(
+        "books.csv",
+        "day,team,usd\n2026-01-31,a,10.5\n2026-01-31,b,25\n",
+    );
+    let out = yardstick(&["reconcile", "--format", "json"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let rows = json(&out);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["team"], "a");
+    assert!(close(&rows[0]["difference"], -0.5));
+    assert_eq!(rows[0]["within_tolerance"], true);
+    assert_eq!(rows[1]["team"], "b");
+    assert!(close(&rows[1]["difference"], -5.0));
+    assert_eq!(rows[1]["within_tolerance"], false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("in 2026-01-01, team=b: cost is 20, booked is 25"),
+        "{stderr}"
+    );
+}
