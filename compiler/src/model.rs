@@ -307,7 +307,8 @@ impl Tolerance {
     /// As written: `2%` or `500`.
     pub fn text(&self) -> String {
         match *self {
-            Tolerance::Relative(r) => format!("{}%", r * 100.0),
+            // Rounded to 9 decimals: 0.07 * 100 is 7.000000000000001.
+            Tolerance::Relative(r) => format!("{}%", (r * 100.0 * 1e9).round() / 1e9),
             Tolerance::Absolute(x) => format!("{x}"),
         }
     }

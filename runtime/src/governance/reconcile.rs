@@ -272,6 +272,8 @@ mod tests {
         assert!(amount.agrees(Some(10_500.0), Some(10_000.0)));
         assert!(!amount.agrees(Some(10_500.5), Some(10_000.0)));
         assert_eq!(two.text(), "2%");
+        assert_eq!(Tolerance::Relative(0.07).text(), "7%");
+        assert_eq!(Tolerance::Relative(0.005).text(), "0.5%");
         assert_eq!(amount.text(), "500");
     }
 }
