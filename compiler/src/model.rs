@@ -18,6 +18,7 @@ pub struct Library {
     pub owners: BTreeMap<String, Owner>,
     pub outcomes: BTreeMap<String, Outcome>,
     pub metrics: BTreeMap<String, Metric>,
+    pub reconciles: BTreeMap<String, Reconcile>,
     pub tests: Vec<Test>,
 }
 
@@ -170,6 +171,43 @@ pub struct BaseMetric {
     /// where nothing counted (only counts and sums).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fill_zero: bool,
+    /// `snapshot: last|first [per COLUMN]`: only the newest (oldest) rows
+    /// of each window count (LANGUAGE.md §9).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
+}
+
+/// Which rows of a window a snapshot metric keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snapshot {
+    pub keep: SnapshotKeep,
+    /// A column of the source: the newest rows are taken per value of it
+    /// (each account's latest balance), not per group of the query.
+    pub per: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotKeep {
+    /// The rows at the newest time of the window.
+    Last,
+    /// The rows at the oldest time of the window.
+    First,
+}
+
+impl Snapshot {
+    /// As written after `snapshot:`, and in fingerprints: `last`,
+    /// `first per account_id`.
+    pub fn text(&self) -> String {
+        let keep = match self.keep {
+            SnapshotKeep::Last => "last",
+            SnapshotKeep::First => "first",
+        };
+        match &self.per {
+            Some(per) => format!("{keep} per {per}"),
+            None => keep.to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -218,6 +256,62 @@ pub enum Review {
     Weekly,
     Monthly,
     Quarterly,
+}
+
+/// A `reconcile` declaration (LANGUAGE.md §10): two metrics with the same
+/// unit that must agree period by period within a tolerance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reconcile {
+    pub name: String,
+    pub description: Option<String>,
+    pub metric: String,
+    pub against: String,
+    pub grain: crate::ir::Grain,
+    pub tolerance: Tolerance,
+    /// Dimensions both sides are compared by (each must allow them).
+    pub by: Vec<String>,
+    /// Who signs off on a variance.
+    pub owner: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// How far apart the two sides of a reconciliation may be.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum Tolerance {
+    /// A fraction of the `against` side's absolute value (`2%` is 0.02).
+    Relative(f64),
+    /// An amount in the metrics' unit.
+    Absolute(f64),
+}
+
+impl Tolerance {
+    /// Whether `value` and `against` agree. Both present and the
+    /// difference within the tolerance; one side without a value is a
+    /// variance.
+    pub fn agrees(&self, value: Option<f64>, against: Option<f64>) -> bool {
+        match (value, against) {
+            (Some(v), Some(a)) => {
+                let allowed = match *self {
+                    Tolerance::Relative(r) => r * a.abs(),
+                    Tolerance::Absolute(x) => x,
+                };
+                // A little room for floating-point sums of the same rows.
+                (v - a).abs() <= allowed + 1e-9 * a.abs().max(1.0)
+            }
+            _ => false,
+        }
+    }
+
+    /// As written: `2%` or `500`.
+    pub fn text(&self) -> String {
+        match *self {
+            // Rounded to 9 decimals: 0.07 * 100 is 7.000000000000001.
+            Tolerance::Relative(r) => format!("{}%", (r * 100.0 * 1e9).round() / 1e9),
+            Tolerance::Absolute(x) => format!("{x}"),
+        }
+    }
 }
 
 /// A `test` block: rows in, expected values out.

@@ -92,3 +92,27 @@ fn fill_is_its_own_part_and_leaves_unfilled_meanings_alone() {
     assert_eq!(parts(plain, filled), vec!["fill"]);
     assert_eq!(parts(filled, plain), vec!["fill"]);
 }
+
+#[test]
+fn snapshot_is_its_own_part_and_leaves_other_meanings_alone() {
+    let plain = "metric t { from: tickets formula: count() }";
+    let last = "metric t { from: tickets formula: count() snapshot: last }";
+    let per = "metric t { from: tickets formula: count() snapshot: last per channel }";
+    let first = "metric t { from: tickets formula: count() snapshot: first per channel }";
+    // No `snapshot` line without one, so locks written before it still hold.
+    assert!(!meaning(plain).contains("snapshot"), "{}", meaning(plain));
+    assert!(
+        meaning(last).contains("\nsnapshot last\n"),
+        "{}",
+        meaning(last)
+    );
+    assert!(
+        meaning(per).contains("\nsnapshot last per channel\n"),
+        "{}",
+        meaning(per)
+    );
+    assert_eq!(parts(plain, last), vec!["snapshot"]);
+    assert_eq!(parts(last, per), vec!["snapshot"]);
+    assert_eq!(parts(per, first), vec!["snapshot"]);
+    assert_eq!(parts(per, plain), vec!["snapshot"]);
+}

@@ -7,7 +7,7 @@
 
 #![allow(clippy::panic, clippy::unwrap_used)] // a test or tool: failing loudly is the point
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
     TimestampMicrosecondArray,
@@ -158,6 +158,19 @@ fn main() {
         t.8.push((minutes * rate * 100.0).round() / 100.0);
         t.9.push(minutes);
         t.10.push(rng.random_range(0..100) == 0);
+    }
+    // What the ledger books as support cost, month by month: every ticket
+    // but the test ones, by the month it was opened (`support_cost`).
+    let mut monthly_cost: std::collections::BTreeMap<(i32, u32), f64> = Default::default();
+    for k in 0..t.8.len() {
+        if !t.10[k] {
+            let opened = chrono::DateTime::from_timestamp_micros(t.5[k])
+                .expect("opened_at")
+                .naive_utc();
+            *monthly_cost
+                .entry((opened.year(), opened.month()))
+                .or_default() += t.8[k];
+        }
     }
     // Naive timestamps on purpose: the runtime reads them as UTC.
     let naive = DataType::Timestamp(TimeUnit::Microsecond, None);
@@ -347,7 +360,106 @@ fn main() {
         ),
     ]);
     write_arrow(&out.join("journeys.arrow"), &snapshots);
+
+    // From here on a second generator, so the files above stay as they were.
+    let mut rng = ChaCha8Rng::seed_from_u64(20_261_202);
+    write_arr_snapshots(&out, &mut rng, &acc.0, &account_segment, &acc.4);
+    write_ledger(&out, &mut rng, &monthly_cost);
     println!("wrote the sample data to {}", out.display());
+}
+
+/// ARR snapshots: most accounts report their ARR once a month, each on a
+/// day of its own; some months an account does not report at all.
+fn write_arr_snapshots(
+    out: &Path,
+    rng: &mut ChaCha8Rng,
+    ids: &[String],
+    segments: &[&str],
+    arr: &[f64],
+) {
+    let mut a = (vec![], vec![], vec![], vec![]);
+    for (i, id) in ids.iter().enumerate() {
+        let mut value = arr[i];
+        for month in 0..12 {
+            let first = start().date() + chrono::Months::new(month);
+            value = (value * rng.random_range(0.97..1.05_f64)).round();
+            if rng.random_range(0.0..1.0) < 0.15 {
+                continue;
+            }
+            a.0.push(id.clone());
+            a.1.push(segments[i].to_owned());
+            a.2.push(days(first + Duration::days(rng.random_range(0..28))));
+            a.3.push(value);
+        }
+    }
+    let snapshots = batch(vec![
+        ("account_id", DataType::Utf8, strings(a.0)),
+        ("segment", DataType::Utf8, strings(a.1)),
+        (
+            "as_of_date",
+            DataType::Date32,
+            Arc::new(Date32Array::from(a.2)),
+        ),
+        (
+            "arr_usd",
+            DataType::Float64,
+            Arc::new(Float64Array::from(a.3)),
+        ),
+    ]);
+    write_csv(&out.join("arr_snapshots.csv"), &snapshots);
+}
+
+/// The general ledger: support cost booked in three postings a month,
+/// within 1% of the tickets' cost, except March 2026, booked 5% high (the
+/// one month out of the reconciliation's 2% tolerance); and facilities
+/// postings the reconciliation leaves out.
+fn write_ledger(
+    out: &Path,
+    rng: &mut ChaCha8Rng,
+    monthly_cost: &std::collections::BTreeMap<(i32, u32), f64>,
+) {
+    let cents = |x: f64| (x * 100.0).round() / 100.0;
+    let mut l = (vec![], vec![], vec![]);
+    for (&(year, month), &cost) in monthly_cost {
+        let factor = if (year, month) == (2026, 3) {
+            1.05
+        } else {
+            1.0 + rng.random_range(-0.01..0.01_f64)
+        };
+        let total = cents(cost * factor);
+        let first = cents(total * 0.4);
+        let second = cents(total * 0.35);
+        let postings = [
+            (4, first),
+            (14, second),
+            (24, cents(total - first - second)),
+        ];
+        let day = |d: i64| {
+            days(NaiveDate::from_ymd_opt(year, month, 1).expect("month") + Duration::days(d))
+        };
+        for (d, amount) in postings {
+            l.0.push(day(d));
+            l.1.push("support".to_owned());
+            l.2.push(amount);
+        }
+        l.0.push(day(9));
+        l.1.push("facilities".to_owned());
+        l.2.push(cents(rng.random_range(8_000.0..12_000.0_f64)));
+    }
+    let ledger = batch(vec![
+        (
+            "posted_on",
+            DataType::Date32,
+            Arc::new(Date32Array::from(l.0)),
+        ),
+        ("account", DataType::Utf8, strings(l.1)),
+        (
+            "amount_usd",
+            DataType::Float64,
+            Arc::new(Float64Array::from(l.2)),
+        ),
+    ]);
+    write_csv(&out.join("ledger.csv"), &ledger);
 }
 
 fn write_csv(path: &Path, batch: &RecordBatch) {

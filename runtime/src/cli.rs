@@ -49,6 +49,9 @@ pub enum Command {
     Lsp,
     /// Rewrite `.yard` files in the canonical layout, comments kept.
     Fmt(FmtArgs),
+    /// Compare both sides of each `reconcile` declaration period by period;
+    /// exit 1 when a period is out of tolerance.
+    Reconcile(ReconcileArgs),
 }
 
 #[derive(Args, Debug)]
@@ -77,6 +80,24 @@ pub struct DocsArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    /// The reconciliations to run (default: every one in the library).
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub spec: SpecArg,
+    /// The first date compared (YYYY-MM-DD; default: the oldest data).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The last date compared (YYYY-MM-DD; default: the newest data).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Human)]
+    pub format: ReconcileFormat,
+    #[command(flatten)]
+    pub memory: MemoryArg,
+}
+
+#[derive(Args, Debug)]
 pub struct FmtArgs {
     /// Files or directories to format (default: the library at `--spec`).
     #[arg(conflicts_with = "spec")]
@@ -87,6 +108,12 @@ pub struct FmtArgs {
     pub check: bool,
     #[command(flatten)]
     pub spec: SpecArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReconcileFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -210,6 +237,15 @@ pub struct QueryCommand {
     /// group (and metric); needs `--grain`.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
+    /// Add `<metric>_prev` and `<metric>_delta`: the value of the period
+    /// before (or one window length earlier), or of a year before.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub compare: Option<crate::query::compare::Compare>,
+    /// Add `<metric>_lo` and `<metric>_hi`: a 95% confidence interval
+    /// (Wilson for a ratio of counts, the difference of proportions for
+    /// NPS, t for `avg`; null for other formulas).
+    #[arg(long)]
+    pub ci: bool,
 }
 
 #[derive(Args, Debug)]

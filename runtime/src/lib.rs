@@ -47,6 +47,7 @@ pub fn run(cli: &cli::Cli) -> Result<Exit, Fatal> {
         cli::Command::Explain(args) => Some(args.memory.memory_limit),
         cli::Command::Diff(args) => Some(args.memory.memory_limit),
         cli::Command::Docs(args) => Some(args.memory.memory_limit),
+        cli::Command::Reconcile(args) => Some(args.memory.memory_limit),
         cli::Command::Test(_) => Some(None),
         _ => None,
     };
@@ -91,5 +92,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Docs(args) => commands::docs::run(args, style),
         cli::Command::Lsp => lsp::run(),
         cli::Command::Fmt(args) => commands::fmt::run(args, style),
+        cli::Command::Reconcile(args) => commands::reconcile::run(args, style),
     }
 }

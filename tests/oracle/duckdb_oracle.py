@@ -35,6 +35,8 @@ db.execute(
     f"""CREATE VIEW renewals AS SELECT r.*, a.segment AS segment FROM read_csv('{DATA}/renewals.csv', header = true) r
         LEFT JOIN accounts a USING (account_id)"""
 )
+db.execute(f"CREATE VIEW arr_snapshots AS SELECT * FROM read_csv('{DATA}/arr_snapshots.csv', header = true)")
+db.execute(f"CREATE VIEW ledger AS SELECT * FROM read_csv('{DATA}/ledger.csv', header = true)")
 db.execute(f"CREATE VIEW defects AS SELECT * FROM read_json('{DATA}/defects.json', format = 'newline_delimited')")
 
 # The time of every source as a naive UTC timestamp, so windows compare alike.
@@ -145,6 +147,24 @@ CASES = [
            GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
     ),
     (
+        "arr by month (snapshot: last per account_id: each account's newest snapshot of the month, on days of its own)",
+        ["arr", "--grain", "month"],
+        """SELECT strftime(date_trunc('month', as_of_date), '%Y-%m-%d') AS period, sum(arr_usd) AS arr
+           FROM arr_snapshots s
+           WHERE as_of_date = (SELECT max(as_of_date) FROM arr_snapshots n
+                               WHERE n.account_id = s.account_id
+                                 AND date_trunc('month', n.as_of_date) = date_trunc('month', s.as_of_date))
+           GROUP BY 1 ORDER BY 1""",
+    ),
+    (
+        "arr by segment as of 2026-03-20 (every snapshot up to then, each account's newest)",
+        ["arr", "--by", "segment", "--as-of", "2026-03-20"],
+        """SELECT segment, sum(arr_usd) AS arr
+           FROM (SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY as_of_date DESC) AS newest
+                 FROM arr_snapshots WHERE as_of_date <= DATE '2026-03-20')
+           WHERE newest = 1 GROUP BY 1 ORDER BY 1""",
+    ),
+    (
         "live_defect_fix_hours by severity as of 2026-06-30 (json source, 90d)",
         ["live_defect_fix_hours", "--by", "severity", "--as-of", "2026-06-30"],
         """SELECT severity, avg(epoch(fixed_at) / 3600 - epoch(found_at) / 3600) AS live_defect_fix_hours
@@ -206,6 +226,110 @@ for title, args, sql in CASES:
         for key in names:
             if not same(a.get(key), b[key]):
                 problems.append(f"row {i} `{key}`: yardstick {a.get(key)!r}, DuckDB {b[key]!r}")
+    if problems:
+        failures += 1
+        print(f"FAIL {title}")
+        for p in problems[:10]:
+            print(f"     {p}")
+    else:
+        print(f"ok   {title} ({len(ours)} rows)")
+
+# `reconcile`: support cost against the ledger, month by month, 2%
+# relative to the ledger; one month (March 2026) out of tolerance.
+RECONCILE_SQL = f"""
+    WITH t AS (SELECT date_trunc('month', {TICKET_OPENED}) AS m, sum(cost_usd) AS c
+               FROM tickets WHERE NOT is_test GROUP BY 1),
+         l AS (SELECT date_trunc('month', posted_on) AS m, sum(amount_usd) AS a
+               FROM ledger WHERE account = 'support' GROUP BY 1)
+    SELECT strftime(m, '%Y-%m-%d') AS period, c AS value, a AS against, c - a AS difference,
+           coalesce(abs(c - a) <= 0.02 * abs(a), false) AS within_tolerance
+    FROM t FULL OUTER JOIN l USING (m) ORDER BY 1"""
+out = subprocess.run(
+    [BINARY, "reconcile", "support_cost_vs_ledger", "--spec", str(SPEC), "--format", "json"],
+    capture_output=True, text=True, check=False,
+)
+ours = json.loads(out.stdout) if out.stdout else []
+cursor = db.execute(RECONCILE_SQL)
+names = [d[0] for d in cursor.description]
+theirs = [dict(zip(names, row)) for row in cursor.fetchall()]
+problems = [] if out.returncode == 1 else [f"exit {out.returncode}, expected 1 (a variance): {out.stderr}"]
+if len(ours) != len(theirs):
+    problems.append(f"{len(ours)} rows, DuckDB {len(theirs)}")
+for i, (a, b) in enumerate(zip(ours, theirs)):
+    for key in names:
+        if not same(a.get(key), b[key]):
+            problems.append(f"row {i} `{key}`: yardstick {a.get(key)!r}, DuckDB {b[key]!r}")
+CASES.append(("reconcile", [], ""))
+title = "reconcile support_cost_vs_ledger (monthly, 2% of the ledger; exit 1 for March 2026)"
+if problems:
+    failures += 1
+    print(f"FAIL {title}")
+    for p in problems[:10]:
+        print(f"     {p}")
+else:
+    print(f"ok   {title} ({len(ours)} rows)")
+
+# `query --ci`: the intervals from DuckDB's counts and this arithmetic
+# (no scipy): Wilson for fcr, the difference of proportions for nps.
+Z = 1.959963984540054
+
+
+def wilson(x, n):
+    p, z2 = x / n, Z * Z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return centre - half, centre + half
+
+
+def nps_interval(a, b, n):
+    pa, pb = a / n, b / n
+    d = pa - pb
+    se = math.sqrt((pa + pb - d * d) / n)
+    return 100 * (d - Z * se), 100 * (d + Z * se)
+
+
+CI_CASES = [
+    (
+        "fcr by channel as of 2026-06-30 --ci (Wilson)",
+        ["fcr", "--by", "channel", "--as-of", "2026-06-30", "--ci"],
+        "fcr",
+        f"""SELECT channel, count(*) FILTER (WHERE contacts_to_resolve = 1) AS x, count(*) AS n
+            FROM tickets
+            WHERE NOT is_test AND resolved_at IS NOT NULL AND channel <> 'internal'
+              AND {TICKET_RESOLVED} >= TIMESTAMP '2026-04-02' AND {TICKET_RESOLVED} < TIMESTAMP '2026-07-01'
+            GROUP BY channel ORDER BY channel""",
+        lambda r: wilson(r["x"], r["n"]),
+    ),
+    (
+        "nps by region as of 2026-06-30 --ci (difference of proportions)",
+        ["nps", "--by", "region", "--as-of", "2026-06-30", "--ci"],
+        "nps",
+        f"""SELECT region, count(*) FILTER (WHERE score >= 9) AS a, count(*) FILTER (WHERE score <= 6) AS b,
+                   count(*) AS n
+            FROM surveys
+            WHERE survey_type = 'nps' AND {ANSWERED} >= TIMESTAMP '2026-04-02' AND {ANSWERED} < TIMESTAMP '2026-07-01'
+            GROUP BY region ORDER BY region""",
+        lambda r: nps_interval(r["a"], r["b"], r["n"]) if r["n"] >= 30 else (None, None),
+    ),
+]
+for title, args, metric, sql, expected in CI_CASES:
+    out = subprocess.run(
+        [BINARY, "query", *args, "--spec", str(SPEC), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )
+    ours = json.loads(out.stdout) if out.returncode == 0 else []
+    cursor = db.execute(sql)
+    names = [d[0] for d in cursor.description]
+    theirs = [dict(zip(names, row)) for row in cursor.fetchall()]
+    problems = [] if out.returncode == 0 else [f"exit {out.returncode}: {out.stderr}"]
+    if len(ours) != len(theirs):
+        problems.append(f"{len(ours)} rows, DuckDB {len(theirs)}")
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        lo, hi = expected(b)
+        for key, want in ((f"{metric}_lo", lo), (f"{metric}_hi", hi)):
+            if not same(a.get(key), want):
+                problems.append(f"row {i} `{key}`: yardstick {a.get(key)!r}, expected {want!r}")
+    CASES.append((title, [], ""))
     if problems:
         failures += 1
         print(f"FAIL {title}")

@@ -7,7 +7,8 @@
 //! [`lower`] is the one entry point: it settles the time frame, builds one
 //! aggregation per source ([`scan`]) and joins them, fills the periods of
 //! `fill: 0` metrics ([`fill`]) and computes derived metrics on top
-//! ([`combine`], [`derive`]).
+//! ([`combine`], [`derive`]). Snapshot metrics keep only their newest (oldest) rows
+//! of each window inside their source's scan ([`snapshot`]).
 
 mod bucket;
 mod combine;
@@ -15,6 +16,7 @@ mod derive;
 mod fill;
 pub mod percentile;
 mod scan;
+mod snapshot;
 pub mod translate;
 pub mod window;
 

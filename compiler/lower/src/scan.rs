@@ -123,6 +123,10 @@ pub fn plan(
             builder = builder.filter(conjunction(common)).map_err(df_err)?;
         }
     }
+    let series = matches!(frame, TimeFrame::Series { .. });
+    let (builder_, conditions) =
+        crate::snapshot::keep_snapshot_rows(builder, source, request, series, metrics, conditions)?;
+    builder = builder_;
 
     let mut keys: Vec<DfExpr> = request
         .by

@@ -67,6 +67,9 @@ codes! {
     QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
     SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
     FillNotCount => "yardstick::fill::not_a_count", "`fill: 0` on a metric whose value is not a count or a sum, so 0 would not mean none counted";
+    SnapshotDerived => "yardstick::snapshot::derived", "`snapshot:` on a derived metric, which has no rows of its own to pick from";
+    SnapshotNoTime => "yardstick::snapshot::no_time", "`snapshot:` on a metric with no time column to find the newest rows by";
+    ReconcileUnit => "yardstick::reconcile::unit", "a reconcile whose two metrics have different units";
     DataSource => "yardstick::data::source", "check --data: a source whose files cannot be read as declared (a column missing or of another type)";
     DataStale => "yardstick::data::stale", "check --data: a metric whose newest data is older than its sla.freshness";
     DataAssert => "yardstick::data::assert", "check --data: a metric's as-of value outside its assert";

@@ -313,6 +313,7 @@ fn moved_parts(b: &Meaning, h: &Meaning) -> Vec<&'static str> {
         ("unit", b.unit != h.unit),
         ("min_sample", b.min_sample != h.min_sample),
         ("fill", b.fill != h.fill),
+        ("snapshot", b.snapshot != h.snapshot),
     ]
     .into_iter()
     .filter(|(_, moved)| *moved)

@@ -119,6 +119,7 @@ fn detail(analysis: &Analysis, kind: DeclKind, name: &str) -> String {
             .outcomes
             .get(name)
             .and_then(|o| o.description.clone()),
+        DeclKind::Reconcile => None,
     };
     text.unwrap_or_else(|| kind.word().to_owned())
 }

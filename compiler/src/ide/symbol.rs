@@ -70,6 +70,8 @@ fn in_decl(analysis: &Analysis, decl: &Decl, offset: u32) -> Option<Found> {
             DeclKind::Source => Symbol::Source(name),
             DeclKind::Owner => Symbol::Owner(name),
             DeclKind::Outcome => Symbol::Outcome(name),
+            // A reconciliation is read by no other declaration.
+            DeclKind::Reconcile => return None,
         };
         return found(symbol, decl.name.span);
     }

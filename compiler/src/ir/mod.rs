@@ -4,6 +4,7 @@
 //! reads the syntax tree.
 
 mod expr;
+pub mod interval;
 pub mod ops;
 
 pub use expr::{ColumnRef, Literal, MetricId, Node, TypedExpr};

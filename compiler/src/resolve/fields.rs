@@ -4,7 +4,7 @@
 use super::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::Lookback;
-use crate::model::{Bound, Limit};
+use crate::model::{Bound, Limit, SnapshotKeep};
 use crate::span::Span;
 use crate::syntax::ast::{CmpOp, Expr, ExprKind, Field, Ident, Value};
 
@@ -97,9 +97,10 @@ fn wrong(field: &Field, expected: &str, diags: &mut Diagnostics) {
 /// The one expression of a field, when it is just that.
 pub fn single_expr(field: &Field) -> Option<&Expr> {
     match &field.value {
-        Value::List(items, _) if items.len() == 1 => {
-            items.first().filter(|i| i.after.is_none()).map(|i| &i.expr)
-        }
+        Value::List(items, _) if items.len() == 1 => items
+            .first()
+            .filter(|i| i.after.is_none() && i.per.is_none())
+            .map(|i| &i.expr),
         _ => None,
     }
 }
@@ -172,7 +173,7 @@ pub fn paths(field: &Field, diags: &mut Diagnostics) -> Vec<(String, Span)> {
     };
     for item in items {
         match &item.expr.kind {
-            ExprKind::Path { parts } if item.after.is_none() => {
+            ExprKind::Path { parts } if item.after.is_none() && item.per.is_none() => {
                 out.push((parts.join("."), item.expr.span))
             }
             ExprKind::Error => {}
@@ -220,6 +221,36 @@ pub fn fill_zero(field: &Field, diags: &mut Diagnostics) -> Option<()> {
                 Diagnostic::error(Code::FieldValue, field.value.span(), "`fill` can only be `0`")
                     .label("not 0")
                     .help("write `fill: 0` to give empty periods 0, or leave `fill` out to leave them out"),
+            );
+            None
+        }
+    }
+}
+
+/// `snapshot: last`, `snapshot: first per account_id`: which rows of a
+/// window count, and the column they are taken per.
+pub fn snapshot(field: &Field, diags: &mut Diagnostics) -> Option<(SnapshotKeep, Option<Ident>)> {
+    let item = match &field.value {
+        Value::List(items, _) if items.len() == 1 => items.first().filter(|i| i.after.is_none()),
+        _ => None,
+    };
+    let keep = item.and_then(|i| match i.expr.as_name() {
+        Some("last") => Some(SnapshotKeep::Last),
+        Some("first") => Some(SnapshotKeep::First),
+        _ => None,
+    });
+    match (item, keep) {
+        (Some(i), Some(keep)) => Some((keep, i.per.clone())),
+        (Some(i), None) if matches!(i.expr.kind, ExprKind::Error) => None,
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::FieldValue,
+                    field.value.span(),
+                    "`snapshot` expects `last` or `first`, optionally `per COLUMN`",
+                )
+                .label("not a snapshot rule")
+                .help("write `snapshot: last` (the newest rows of each window) or `snapshot: last per account_id` (each account's newest rows)"),
             );
             None
         }

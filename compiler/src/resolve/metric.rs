@@ -5,12 +5,14 @@
 use super::fields::{self, Fields};
 use super::graph;
 use super::metric_checks;
+use super::snapshot;
 use super::source::{unknown_unit, RowScope};
 use super::{Located, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Lookback, MetricId, Node, TypedExpr};
 use crate::model::{
-    BaseMetric, Bound, Definition, DerivedMetric, Drive, Library, Metric, Review, Sla, Tier,
+    BaseMetric, Bound, Definition, DerivedMetric, Drive, Library, Metric, Review, Sla,
+    SnapshotKeep, Tier,
 };
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, DeclKind, Duration, Entry, Expr, ExprKind, Field, Ident};
@@ -42,6 +44,8 @@ pub(super) struct Draft<'a> {
     pub min_sample: Option<u64>,
     /// `fill: 0`, where it was written.
     pub fill: Option<Span>,
+    /// `snapshot: last|first [per COLUMN]`, where it was written.
+    pub snapshot: Option<(SnapshotKeep, Option<Ident>, Span)>,
     pub assert: Option<(Bound, bool, Span)>,
     pub deprecated: bool,
     pub sla: Option<(Sla, bool, Span)>,
@@ -196,6 +200,10 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     let fill_field = f.one("fill", diags);
     meaning("fill", fill_field);
     let fill = fill_field.and_then(|x| fields::fill_zero(x, diags).map(|_| x.span));
+    let snapshot_field = f.one("snapshot", diags);
+    meaning("snapshot", snapshot_field);
+    let snapshot = snapshot_field
+        .and_then(|x| fields::snapshot(x, diags).map(|(keep, per)| (keep, per, x.key.span)));
     let assert = f
         .one("assert", diags)
         .and_then(|x| fields::bound(x, diags).map(|(b, pct)| (b, pct, x.span)));
@@ -225,6 +233,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
         dimensions,
         min_sample,
         fill,
+        snapshot,
         assert,
         deprecated,
         sla,
@@ -440,6 +449,7 @@ fn base(
     let lookback = metric_checks::lookback(draft, diags);
     let typed = metric_checks::numeric_formula(typed?, diags)?;
     let fill_zero = metric_checks::fill(draft, Some(&typed), diags);
+    let snapshot = snapshot::check(draft, source, time.as_deref(), diags);
     let definition = Definition::Base(BaseMetric {
         source: source.name.clone(),
         time,
@@ -449,6 +459,7 @@ fn base(
         lookback: lookback?,
         min_sample: draft.min_sample,
         fill_zero,
+        snapshot: snapshot?,
     });
     Some((definition, source.dimensions.clone()))
 }
@@ -480,6 +491,7 @@ fn derived(
         }
     }
     metric_checks::fill(draft, None, diags);
+    snapshot::not_derived(draft, diags);
     let scope = MetricScope { done, names };
     let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
     let typed = metric_checks::numeric_formula(typed, diags)?;

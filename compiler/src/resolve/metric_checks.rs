@@ -353,6 +353,7 @@ pub(super) fn variant(
                 lookback: b.lookback,
                 min_sample: b.min_sample,
                 fill_zero: b.fill_zero,
+                snapshot: b.snapshot.clone(),
             })
         }
         Definition::Derived(d) => {

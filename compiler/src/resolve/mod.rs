@@ -8,6 +8,8 @@ mod metric;
 mod metric_checks;
 mod names;
 mod outcome;
+mod reconcile;
+mod snapshot;
 pub mod source;
 pub mod suggest;
 mod tests_block;
@@ -56,6 +58,7 @@ pub fn resolve(files: &[ParsedFile<'_>], diags: &mut Diagnostics) -> Library {
     library.owners = outcome::owners(&of(DeclKind::Owner), &names, diags);
     library.metrics = metric::build_all(&of(DeclKind::Metric), &library, &names, diags);
     library.outcomes = outcome::outcomes(&of(DeclKind::Outcome), &library, &names, diags);
+    library.reconciles = reconcile::build_all(&of(DeclKind::Reconcile), &library, &names, diags);
     let tests: Vec<_> = files.iter().flat_map(|f| f.ast.tests.iter()).collect();
     library.tests = tests_block::build_all(&tests, &library, &names, diags);
     library

@@ -9,7 +9,7 @@ use crate::model::{Direction, Library, Outcome, Owner};
 use crate::syntax::ast::{DeclKind, Entry};
 use std::collections::BTreeMap;
 
-fn plain_fields<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Fields<'a> {
+pub(super) fn plain_fields<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Fields<'a> {
     let decl = located.decl;
     let what = format!("{} `{}`", decl.kind.word(), decl.name.name);
     let mut plain = Vec::new();

@@ -20,6 +20,7 @@ pub enum DeclKind {
     Owner,
     Outcome,
     Metric,
+    Reconcile,
 }
 
 impl DeclKind {
@@ -29,6 +30,7 @@ impl DeclKind {
             DeclKind::Owner => "owner",
             DeclKind::Outcome => "outcome",
             DeclKind::Metric => "metric",
+            DeclKind::Reconcile => "reconcile",
         }
     }
 }
@@ -42,7 +44,7 @@ pub struct File {
     pub broken_names: Vec<String>,
 }
 
-/// `source`, `owner`, `outcome` or `metric`.
+/// `source`, `owner`, `outcome`, `metric` or `reconcile`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decl {
     pub kind: DeclKind,
@@ -116,6 +118,8 @@ impl Value {
 pub struct ValueItem {
     pub expr: Expr,
     pub after: Option<(Duration, Span)>,
+    /// `last per account_id`: the name after `per`.
+    pub per: Option<Ident>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -139,6 +139,7 @@ impl Cx<'_, '_> {
                 Rule::owner_decl => out.decls.push(self.decl(pair, DeclKind::Owner)),
                 Rule::outcome_decl => out.decls.push(self.decl(pair, DeclKind::Outcome)),
                 Rule::metric_decl => out.decls.push(self.decl(pair, DeclKind::Metric)),
+                Rule::reconcile_decl => out.decls.push(self.decl(pair, DeclKind::Reconcile)),
                 Rule::test_decl => out.tests.push(self.test(pair)),
                 Rule::bad_item => {
                     if let Some(name) = broken_declaration_name(pair.as_str()) {
@@ -333,13 +334,24 @@ impl Cx<'_, '_> {
                 for item in inner.into_inner() {
                     let mut parts = item.into_inner();
                     let expr = self.next_expr(&mut parts, span);
-                    let after = parts
-                        .find(|p| p.as_rule() == Rule::duration_lit)
-                        .and_then(|p| {
-                            let s = self.span(&p);
-                            literal::duration(p.as_str()).map(|d| (d, s))
-                        });
-                    items.push(ValueItem { expr, after });
+                    let mut after = None;
+                    let mut per = None;
+                    for p in parts {
+                        match p.as_rule() {
+                            Rule::duration_lit => {
+                                let s = self.span(&p);
+                                after = literal::duration(p.as_str()).map(|d| (d, s));
+                            }
+                            Rule::value_per => {
+                                per = p
+                                    .into_inner()
+                                    .find(|n| n.as_rule() == Rule::name)
+                                    .map(|n| self.ident(n));
+                            }
+                            _ => {}
+                        }
+                    }
+                    items.push(ValueItem { expr, after, per });
                 }
                 Value::List(items, span)
             }
@@ -546,7 +558,7 @@ fn broken_declaration_name(text: &str) -> Option<String> {
         .find(|l| !l.is_empty() && !l.starts_with("//"))?
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
     let keyword = words.next()?;
-    if !["source", "owner", "outcome", "metric"].contains(&keyword) {
+    if !["source", "owner", "outcome", "metric", "reconcile"].contains(&keyword) {
         return None;
     }
     words.find(|w| !w.is_empty()).map(str::to_owned)

@@ -27,4 +27,5 @@ pub mod graph;
 pub mod list;
 pub mod lock;
 pub mod query;
+pub mod reconcile;
 pub mod test;

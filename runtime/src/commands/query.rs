@@ -34,23 +34,43 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         .collect::<Vec<_>>()
         .join(", ");
     let progress = crate::progress::Progress::start(format!("reading {reading}"));
-    let (batches, lowered) = session.block_on(async {
+    let (batches, lowered, columns) = session.block_on(async {
         let prepared = query::prepare(&session.spec, library, &request).await?;
         let batches = query::execute(&prepared).await?;
-        Ok::<_, Fatal>((batches, prepared.lowered))
+        let (batches, columns) = match args.compare {
+            Some(compare) => {
+                query::compare::add(
+                    &session.spec,
+                    library,
+                    &request,
+                    &prepared.lowered.frame,
+                    &prepared.lowered.columns,
+                    batches,
+                    compare,
+                )
+                .await?
+            }
+            None => (batches, prepared.lowered.columns.clone()),
+        };
+        let (batches, columns) = if args.ci {
+            query::intervals::add(&session.spec, library, &request, &columns, batches).await?
+        } else {
+            (batches, columns)
+        };
+        Ok::<_, Fatal>((batches, prepared.lowered, columns))
     })??;
     drop(progress);
-    let batches = query::arrange::apply(batches, &lowered.columns, &keys, args.limit)?;
+    let batches = query::arrange::apply(batches, &columns, &keys, args.limit)?;
     // The chart is drawn and written first: a chart that cannot be drawn
     // or written (a folder's path) fails before the result is printed.
     if let Some(path) = &args.chart {
-        let svg = chart_svg(library, &request, &batches, &lowered.columns)?;
+        let svg = chart_svg(library, &request, &batches, &columns)?;
         let _writing = crate::guard::doing(format!("writing `{}`", path.display()));
         crate::outfile::write(path, |file| Ok(file.write_all(svg.as_bytes())?))?;
     }
     query::output::write(
         &batches,
-        &lowered.columns,
+        &columns,
         query::output::OutputFormat::infer(args.format, args.output.as_deref()),
         args.output.as_deref(),
         // The time the numbers are for, which defaults to the newest data

@@ -2,11 +2,13 @@
 //! bound, its owner and escalation path) and reading a query's result as
 //! groups and values. `asserts` warns when `query` prints a value its
 //! metric's `assert` forbids; `data_check` is `check --data`; `graph`
-//! draws outcomes, metrics and `drives` edges.
+//! draws outcomes, metrics and `drives` edges; `reconcile` compares the
+//! two sides of each `reconcile` declaration period by period.
 
 pub mod asserts;
 pub mod data_check;
 pub mod graph;
+pub mod reconcile;
 
 use datafusion::arrow::array::{Array, Float64Array};
 use datafusion::arrow::datatypes::DataType;
@@ -62,10 +64,16 @@ pub use crate::report::number_for_people as number;
 /// `support_ops → cx_leadership`: the metric's owner, then each owner it
 /// escalates to; `no owner declared` without one.
 pub fn escalation(library: &Library, metric: &Metric) -> String {
-    let Some(first) = &metric.owner else {
+    owner_path(library, metric.owner.as_deref())
+}
+
+/// `finance → cfo`: an owner and each owner it escalates to; `no owner
+/// declared` without one.
+pub fn owner_path(library: &Library, owner: Option<&str>) -> String {
+    let Some(first) = owner else {
         return "no owner declared".to_owned();
     };
-    let mut path = vec![first.clone()];
+    let mut path = vec![first.to_owned()];
     let mut next = library
         .owners
         .get(first)

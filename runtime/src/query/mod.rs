@@ -4,7 +4,9 @@
 pub mod args;
 pub mod arrange;
 pub mod catalog;
+pub mod compare;
 pub mod files;
+pub mod intervals;
 pub mod output;
 pub mod series;
 pub mod validate;
