@@ -6,7 +6,7 @@
 //! formula and only its own filters: [`Library::filters_of`] walks the chain
 //! of bases, so a long chain of variants costs linear, not quadratic, space.
 
-use crate::ir::{Duration, Literal, Lookback, MetricId, TypedExpr};
+use crate::ir::{ColumnRef, Duration, Literal, Lookback, MetricId, TypedExpr};
 use crate::span::Span;
 use crate::types::{Type, Unit};
 use serde::Serialize;
@@ -170,6 +170,11 @@ pub struct BaseMetric {
     /// where nothing counted (only counts and sums).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fill_zero: bool,
+    /// `per: COLUMN`: a two-level metric. The aggregates inside the
+    /// formula's outer aggregates run per value of this column (and the
+    /// query's keys), the outer ones over those entities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per: Option<ColumnRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -38,11 +38,15 @@ fn ir(library: &Library) -> String {
         match &m.definition {
             Definition::Base(b) => {
                 out.push_str(&format!(
-                    "  from {} time {} lookback {}{}\n",
+                    "  from {} time {} lookback {}{}{}\n",
                     b.source,
                     b.time.as_deref().unwrap_or("-"),
                     b.lookback.map(|l| l.to_string()).unwrap_or("-".into()),
-                    if b.fill_zero { " fill 0" } else { "" }
+                    if b.fill_zero { " fill 0" } else { "" },
+                    b.per
+                        .as_ref()
+                        .map(|p| format!(" per {p}"))
+                        .unwrap_or_default()
                 ));
                 for w in &b.own_filters {
                     out.push_str(&format!("  where {}\n", canonical(w)));

@@ -92,3 +92,18 @@ fn fill_is_its_own_part_and_leaves_unfilled_meanings_alone() {
     assert_eq!(parts(plain, filled), vec!["fill"]);
     assert_eq!(parts(filled, plain), vec!["fill"]);
 }
+
+#[test]
+fn an_offsets_duration_is_part_of_the_formula() {
+    let base = "metric opened { from: tickets formula: count() }\n";
+    let year = format!("{base}metric t {{ formula: opened - offset(opened, 1y) }}");
+    let quarter = format!("{base}metric t {{ formula: opened - offset(opened, 1q) }}");
+    assert!(
+        meaning(&year).contains("offset(opened, 1y)"),
+        "{}",
+        meaning(&year)
+    );
+    assert_eq!(parts(&year, &quarter), vec!["formula"]);
+    let plain = format!("{base}metric t {{ formula: opened - opened }}");
+    assert_eq!(parts(&plain, &year), vec!["formula"]);
+}

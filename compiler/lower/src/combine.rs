@@ -4,6 +4,7 @@
 //! columns named and ordered as CLI.md says.
 
 use crate::fill;
+use crate::offset;
 use crate::scan::{self, PERIOD};
 use crate::translate::{self, Place};
 use crate::{metric_column, sample_column, Catalog, LowerError, Lowered, OutputColumn, TimeFrame};
@@ -58,12 +59,16 @@ pub fn lower(
         computed.extend(columns);
     }
     let builder = combined.ok_or_else(|| LowerError("the query computes no metric".to_owned()))?;
+    let (builder, offsets) =
+        offset::join(builder, &computed, &keys, library, request, frame, catalog)?;
+    computed.extend(offsets);
     let dimensions: Vec<String> = request
         .by
         .iter()
         .map(|d| translate::column_name(&d.column))
         .collect();
-    let filled = fill::filled_columns(library, request);
+    let mut filled = fill::filled_columns(library, request);
+    filled.extend(offset::filled_columns(library, request));
     let builder = fill::fill(builder, &dimensions, frame, &computed, &filled)?;
     let mut builder = match frame {
         TimeFrame::AsOf(_) => {
@@ -151,7 +156,7 @@ pub fn lower(
 }
 
 /// `left ⟗ right` on the keys (nulls equal), keys coalesced.
-fn full_join(
+pub(crate) fn full_join(
     left: LogicalPlanBuilder,
     right: LogicalPlanBuilder,
     keys: &[String],
@@ -269,6 +274,10 @@ fn last_uses<'l>(
         for name in level {
             for input in inputs(library, name) {
                 let e = last.entry(metric_column(input.as_str())).or_insert(depth);
+                *e = (*e).max(depth);
+            }
+            for column in offset::columns_read(library, name) {
+                let e = last.entry(column).or_insert(depth);
                 *e = (*e).max(depth);
             }
         }

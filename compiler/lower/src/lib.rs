@@ -6,11 +6,13 @@
 //! `yardstick_compiler::query::check`, and the library's typed metrics.
 //! [`lower`] is the one entry point: it settles the time frame, builds one
 //! aggregation per source ([`scan`]) and joins them, fills the periods of
-//! `fill: 0` metrics ([`fill`]) and computes derived metrics on top
-//! ([`combine`]).
+//! `fill: 0` metrics ([`fill`]), joins the metrics moved back by `offset`
+//! ([`offset`]) and computes derived metrics on top ([`combine`]).
 
 mod combine;
 mod fill;
+mod offset;
+mod per;
 pub mod percentile;
 mod scan;
 pub mod translate;

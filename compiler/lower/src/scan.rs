@@ -47,7 +47,74 @@ pub fn plan(
         .iter()
         .map(|m| Ok((*m, base_of(m)?)))
         .collect::<Result<_, LowerError>>()?;
-    let metrics = metrics.as_slice();
+    // Two-level metrics aggregate twice, each in its own plan; the others
+    // share one aggregation.
+    let (two_level, one_level): (Vec<_>, Vec<_>) =
+        metrics.into_iter().partition(|(_, b)| b.per.is_some());
+    let keys = key_names(request, frame);
+    let mut combined: Option<(LogicalPlanBuilder, Vec<String>)> = None;
+    if !one_level.is_empty() {
+        let columns = metric_columns(&one_level);
+        combined = Some((
+            aggregate(library, source, &one_level, request, frame, catalog)?,
+            columns,
+        ));
+    }
+    for metric in two_level {
+        let plan = crate::per::plan(library, source, metric, request, frame, catalog)?;
+        let columns = metric_columns(&[metric]);
+        combined = Some(match combined {
+            None => (plan, columns),
+            Some((left, have)) => {
+                let joined = crate::combine::full_join(left, plan, &keys, &have, &columns)?;
+                (joined, have.into_iter().chain(columns).collect())
+            }
+        });
+    }
+    combined
+        .map(|(plan, _)| plan)
+        .ok_or_else(|| LowerError(format!("no metric reads `{}`", source.name)))
+}
+
+/// The keys of a source's aggregation: dimension columns, then `__period`
+/// for a series.
+fn key_names(request: &Request, frame: &TimeFrame) -> Vec<String> {
+    let mut keys: Vec<String> = request
+        .by
+        .iter()
+        .map(|d| translate::column_name(&d.column))
+        .collect();
+    if matches!(frame, TimeFrame::Series { .. }) {
+        keys.push(PERIOD.to_owned());
+    }
+    keys
+}
+
+/// The output columns of these metrics: value, and the sample count with
+/// `min_sample`.
+fn metric_columns(metrics: &[(&Metric, &BaseMetric)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (metric, base) in metrics {
+        out.push(metric_column(&metric.name));
+        if base.min_sample.is_some() {
+            out.push(sample_column(&metric.name));
+        }
+    }
+    out
+}
+
+/// The rows of `metrics` (base metrics of `source`): the source scanned
+/// with its joins, its excludes and the query's `where` applied, and for a
+/// series joined to every period whose window (for any metric) holds the
+/// row. Also each metric's own condition on those rows.
+pub fn rows(
+    library: &Library,
+    source: &Source,
+    metrics: &[(&Metric, &BaseMetric)],
+    request: &Request,
+    frame: &TimeFrame,
+    catalog: &dyn Catalog,
+) -> Result<(LogicalPlanBuilder, Vec<DfExpr>), LowerError> {
     let mut builder = scan(library, source, request, metrics, catalog)?;
 
     // Row filters common to every metric: the source's excludes and the
@@ -88,7 +155,19 @@ pub fn plan(
     if !common.is_empty() {
         builder = builder.filter(conjunction(common)).map_err(df_err)?;
     }
+    Ok((builder, conditions))
+}
 
+/// One aggregation of one-level metrics, each over its own rows.
+fn aggregate(
+    library: &Library,
+    source: &Source,
+    metrics: &[(&Metric, &BaseMetric)],
+    request: &Request,
+    frame: &TimeFrame,
+    catalog: &dyn Catalog,
+) -> Result<LogicalPlanBuilder, LowerError> {
+    let (mut builder, conditions) = rows(library, source, metrics, request, frame, catalog)?;
     let mut keys: Vec<DfExpr> = request
         .by
         .iter()
@@ -283,7 +362,7 @@ fn periods_table(
     let mut rows = Vec::new();
     for p in periods {
         let end = p.end;
-        let mut row = vec![period_value(p.start, grain), timestamp_lit(micros(end))];
+        let mut row = vec![period_value(p.label, grain), timestamp_lit(micros(end))];
         for (metric, base) in metrics {
             let start = match base.lookback {
                 Some(l) => window::window_start(end, l).ok_or_else(|| {

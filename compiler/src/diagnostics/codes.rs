@@ -66,6 +66,8 @@ codes! {
     QueryDate => "yardstick::query::date", "a --from, --to or --as-of that is not a date";
     QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
     SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
+    OffsetNotMetric => "yardstick::offset::not_a_metric", "`offset` of something other than a metric by name: a column, an expression, or `offset` outside a derived formula";
+    PerDerived => "yardstick::per::derived", "`per` on a derived metric, which has no rows to group";
     FillNotCount => "yardstick::fill::not_a_count", "`fill: 0` on a metric whose value is not a count or a sum, so 0 would not mean none counted";
     DataSource => "yardstick::data::source", "check --data: a source whose files cannot be read as declared (a column missing or of another type)";
     DataStale => "yardstick::data::stale", "check --data: a metric whose newest data is older than its sla.freshness";

@@ -309,6 +309,7 @@ fn moved_parts(b: &Meaning, h: &Meaning) -> Vec<&'static str> {
         ("unit", b.unit != h.unit),
         ("min_sample", b.min_sample != h.min_sample),
         ("fill", b.fill != h.fill),
+        ("per", b.per != h.per),
     ]
     .into_iter()
     .filter(|(_, moved)| *moved)

@@ -21,6 +21,7 @@
 //! min_sample <n>                     (or `min_sample -`)
 //! fill 0                             only with `fill: 0` (so the meanings
 //!                                    of metrics without it stay as they were)
+//! per <column>                       only with `per: COLUMN` (likewise)
 //! input <metric> <fingerprint>       one per metric read (a variant's base
 //!                                    included), sorted
 //! ```
@@ -48,6 +49,8 @@ pub struct Meaning {
     pub min_sample: String,
     /// `0` with `fill: 0`, else `-` (and no line in the text).
     pub fill: String,
+    /// The `per` column of a two-level metric, else `-` (and no line).
+    pub per: String,
     /// `(metric, fingerprint)` of every metric read.
     pub inputs: Vec<(String, String)>,
 }
@@ -66,6 +69,9 @@ impl Meaning {
         out.push_str(&format!("min_sample {}\n", self.min_sample));
         if self.fill != "-" {
             out.push_str(&format!("fill {}\n", self.fill));
+        }
+        if self.per != "-" {
+            out.push_str(&format!("per {}\n", self.per));
         }
         for (name, fp) in &self.inputs {
             out.push_str(&format!("input {name} {fp}\n"));
@@ -195,6 +201,11 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "-".to_owned()),
                 fill: if b.fill_zero { "0" } else { "-" }.to_owned(),
+                per: b
+                    .per
+                    .as_ref()
+                    .map(|c| c.path())
+                    .unwrap_or_else(|| "-".to_owned()),
                 inputs,
             }
         }
@@ -207,6 +218,7 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
             unit: m.unit.to_string(),
             min_sample: "-".to_owned(),
             fill: "-".to_owned(),
+            per: "-".to_owned(),
             inputs,
         },
     }

@@ -5,6 +5,7 @@
 use super::fields::{self, Fields};
 use super::graph;
 use super::metric_checks;
+use super::per;
 use super::source::{unknown_unit, RowScope};
 use super::{Located, Names};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -42,6 +43,8 @@ pub(super) struct Draft<'a> {
     pub min_sample: Option<u64>,
     /// `fill: 0`, where it was written.
     pub fill: Option<Span>,
+    /// `per: COLUMN` as written (a two-level metric).
+    pub per: Option<&'a Field>,
     pub assert: Option<(Bound, bool, Span)>,
     pub deprecated: bool,
     pub sla: Option<(Sla, bool, Span)>,
@@ -196,6 +199,8 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     let fill_field = f.one("fill", diags);
     meaning("fill", fill_field);
     let fill = fill_field.and_then(|x| fields::fill_zero(x, diags).map(|_| x.span));
+    let per = f.one("per", diags);
+    meaning("per", per);
     let assert = f
         .one("assert", diags)
         .and_then(|x| fields::bound(x, diags).map(|(b, pct)| (b, pct, x.span)));
@@ -225,6 +230,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
         dimensions,
         min_sample,
         fill,
+        per,
         assert,
         deprecated,
         sla,
@@ -435,7 +441,14 @@ fn base(
     };
     let (own_filters, own_excludes) =
         metric_checks::filters(&draft.wheres, &draft.excludes, &scope, diags);
-    let typed = Checker::new(&scope, Mode::Formula, diags).check(formula);
+    // A broken `per` would make every nested aggregate an error too.
+    let per = per::column(draft, &scope, diags)?;
+    let typed = match &per {
+        Some(column) => Checker::new(&scope, Mode::Formula, diags)
+            .per(column.clone())
+            .check(formula),
+        None => Checker::new(&scope, Mode::Formula, diags).check(formula),
+    };
     let time = metric_checks::time_column(draft, source, diags);
     let lookback = metric_checks::lookback(draft, diags);
     let typed = metric_checks::numeric_formula(typed?, diags)?;
@@ -449,6 +462,7 @@ fn base(
         lookback: lookback?,
         min_sample: draft.min_sample,
         fill_zero,
+        per,
     });
     Some((definition, source.dimensions.clone()))
 }
@@ -480,6 +494,7 @@ fn derived(
         }
     }
     metric_checks::fill(draft, None, diags);
+    per::on_derived(draft, diags);
     let scope = MetricScope { done, names };
     let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
     let typed = metric_checks::numeric_formula(typed, diags)?;

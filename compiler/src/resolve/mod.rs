@@ -5,9 +5,10 @@
 mod fields;
 mod graph;
 mod metric;
-mod metric_checks;
+pub(crate) mod metric_checks;
 mod names;
 mod outcome;
+mod per;
 pub mod source;
 pub mod suggest;
 mod tests_block;
