@@ -107,3 +107,16 @@ fn an_offsets_duration_is_part_of_the_formula() {
     let plain = format!("{base}metric t {{ formula: opened - opened }}");
     assert_eq!(parts(&plain, &year), vec!["formula"]);
 }
+
+#[test]
+fn per_is_its_own_part_and_leaves_one_level_meanings_alone() {
+    let plain = "metric t { from: tickets formula: count() }";
+    let per_channel = "metric t { from: tickets per: channel formula: count() }";
+    assert!(!meaning(plain).contains("per"), "{}", meaning(plain));
+    assert!(
+        meaning(per_channel).contains("\nper channel\n"),
+        "{}",
+        meaning(per_channel)
+    );
+    assert_eq!(parts(plain, per_channel), vec!["per"]);
+}

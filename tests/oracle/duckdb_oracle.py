@@ -181,6 +181,33 @@ CASES = [
             FROM cur FULL OUTER JOIN prev ON cur.region = prev.region ORDER BY 1""",
     ),
     (
+        "repeat_contact_accounts, tickets_per_account by channel as of 2026-06-30 (per account_id: tickets per account, then accounts)",
+        ["repeat_contact_accounts", "tickets_per_account", "--by", "channel", "--as-of", "2026-06-30"],
+        f"""WITH per_account AS (
+              SELECT channel, account_id, count(*) AS n FROM tickets
+              WHERE NOT is_test AND account_id IS NOT NULL
+                AND {TICKET_OPENED} >= TIMESTAMP '2026-06-01' AND {TICKET_OPENED} < TIMESTAMP '2026-07-01'
+              GROUP BY 1, 2)
+            SELECT channel, count(*) FILTER (WHERE n >= 2) / count(*) AS repeat_contact_accounts,
+                   avg(n) AS tickets_per_account
+            FROM per_account GROUP BY 1 ORDER BY 1""",
+    ),
+    (
+        "repeat_contact_accounts by accounts.segment by month (30 days up to each month's end, accounts per segment)",
+        ["repeat_contact_accounts", "--by", "accounts.segment", "--grain", "month", "--from", "2026-01-01", "--to", "2026-06-30"],
+        f"""WITH months AS (SELECT CAST(range AS DATE) AS m
+                           FROM range(DATE '2026-01-01', DATE '2026-07-01', INTERVAL 1 MONTH)),
+                 per_account AS (
+              SELECT segment, m, account_id, count(*) AS n
+              FROM tickets JOIN months ON {TICKET_OPENED} >= m + INTERVAL 1 MONTH - INTERVAL 30 DAY
+                                     AND {TICKET_OPENED} < m + INTERVAL 1 MONTH
+              WHERE NOT is_test AND account_id IS NOT NULL
+              GROUP BY 1, 2, 3)
+            SELECT segment AS "accounts.segment", strftime(m, '%Y-%m-%d') AS period,
+                   count(*) FILTER (WHERE n >= 2) / count(*) AS repeat_contact_accounts
+            FROM per_account GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
+    ),
+    (
         "live_defect_fix_hours by severity as of 2026-06-30 (json source, 90d)",
         ["live_defect_fix_hours", "--by", "severity", "--as-of", "2026-06-30"],
         """SELECT severity, avg(epoch(fixed_at) / 3600 - epoch(found_at) / 3600) AS live_defect_fix_hours
