@@ -71,8 +71,19 @@ impl Format {
 #[derive(Debug, Clone, Serialize)]
 pub struct JoinSpec {
     pub source: String,
+    /// `join users as host on host_id`: the name its columns go by
+    /// (`host.country`); without it, the source's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// The column of this source that equals the joined source's key.
     pub on: String,
+}
+
+impl JoinSpec {
+    /// The name the joined columns go by: the role, else the source.
+    pub fn name(&self) -> &str {
+        self.role.as_deref().unwrap_or(&self.source)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -413,12 +413,16 @@ fn scan(
     for c in &source.columns {
         projection.push(column_expr(&source.name, c, &builder, c.name.clone())?);
     }
-    for join in source.joins.iter().filter(|j| used.contains(&j.source)) {
+    for join in source.joins.iter().filter(|j| used.contains(j.name())) {
         let Some(joined) = library.sources.get(&join.source) else {
             continue;
         };
+        // Under the join's name, so a source joined in two roles is two
+        // tables of the plan.
+        let name = join.name();
         let right =
             LogicalPlanBuilder::scan(joined.name.as_str(), catalog.table(&joined.name)?, None)
+                .and_then(|b| b.alias(name))
                 .and_then(|b| b.build())
                 .map_err(df_err)?;
         let key = joined.key.clone().unwrap_or_else(|| join.on.clone());
@@ -428,18 +432,18 @@ fn scan(
                 JoinType::Left,
                 (
                     vec![Column::new(Some(source.name.as_str()), join.on.as_str())],
-                    vec![Column::new(Some(joined.name.as_str()), key.as_str())],
+                    vec![Column::new(Some(name), key.as_str())],
                 ),
                 None,
                 NullEquality::NullEqualsNothing,
             )
             .map_err(df_err)?;
         for c in &joined.columns {
-            let name = translate::column_name(&ColumnRef {
-                join: Some(joined.name.clone()),
+            let alias = translate::column_name(&ColumnRef {
+                join: Some(name.to_owned()),
                 name: c.name.clone(),
             });
-            projection.push(column_expr(&joined.name, c, &builder, name)?);
+            projection.push(column_expr(name, c, &builder, alias)?);
         }
     }
     builder.project(projection).map_err(df_err)

@@ -53,7 +53,8 @@ codes! {
     Lagging => "yardstick::drives::lagging", "a lagging metric that declares `drives`";
     VariantWidens => "yardstick::variant::widens", "a variant that changes what it may only narrow";
     DimensionNotAllowed => "yardstick::dimension::not_allowed", "a dimension the source or base metric does not offer";
-    JoinNotKey => "yardstick::join::not_key", "a join that does not land on the joined source's key";
+    JoinRoleClash => "yardstick::join::name_taken", "a join whose role (or source) name is a column of the source or another join's name";
+    JoinNotKey => "yardstick::join::not_key", "a join into a source that declares no key, so it could fan out";
     DeprecatedUse => "yardstick::deprecated::used", "a deprecated metric used by another declaration";
     ChangelogMissing => "yardstick::changelog::missing", "a metric version above 1 with no changelog entry for it";
     TestShape => "yardstick::test::shape", "a test row or expectation that does not fit its source or metric";
