@@ -420,11 +420,13 @@ fn scan(
         // Under the join's name, so a source joined in two roles is two
         // tables of the plan.
         let name = join.name();
-        let right =
+        let mut right =
             LogicalPlanBuilder::scan(joined.name.as_str(), catalog.table(&joined.name)?, None)
-                .and_then(|b| b.alias(name))
-                .and_then(|b| b.build())
                 .map_err(df_err)?;
+        if name != joined.name {
+            right = right.alias(name).map_err(df_err)?;
+        }
+        let right = right.build().map_err(df_err)?;
         let key = joined.key.clone().unwrap_or_else(|| join.on.clone());
         builder = builder
             .join_detailed(
