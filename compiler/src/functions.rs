@@ -43,6 +43,10 @@ pub enum ArgKind {
     /// A value that must fit the other `Value` arguments (same type family
     /// and unit); the result has their common type.
     Value,
+    /// A metric named in a derived formula (`offset`).
+    Metric,
+    /// A duration literal such as `1y` (`offset`).
+    Duration,
 }
 
 /// The type and unit of a call's result.
@@ -220,6 +224,12 @@ functions! {
         signature: "if(condition, then, else)",
         doc: "then where the condition is true, else otherwise (also where it is null)",
     }
+    Offset {
+        name: "offset", level: Row, args: [Metric, Duration], optional: 0, variadic: false,
+        result: ResultRule::SameAsFirst, in_derived: true,
+        signature: "offset(metric, duration)",
+        doc: "the metric at the same keys with its window moved back by the duration (a series period to the period of the same grain starting that much earlier, an as-of date that much earlier); only in derived formulas",
+    }
 }
 
 impl Function {
@@ -268,6 +278,8 @@ impl ArgKind {
             ArgKind::Fraction => "a constant from 0 to 1",
             ArgKind::Digits => "a constant whole number",
             ArgKind::Value => "values of one type and unit",
+            ArgKind::Metric => "a metric",
+            ArgKind::Duration => "a duration",
         }
     }
 }

@@ -6,7 +6,7 @@
 //! formula and only its own filters: [`Library::filters_of`] walks the chain
 //! of bases, so a long chain of variants costs linear, not quadratic, space.
 
-use crate::ir::{Duration, Literal, Lookback, MetricId, TypedExpr};
+use crate::ir::{ColumnRef, Duration, Literal, Lookback, MetricId, TypedExpr};
 use crate::span::Span;
 use crate::types::{Type, Unit};
 use serde::Serialize;
@@ -72,8 +72,19 @@ impl Format {
 #[derive(Debug, Clone, Serialize)]
 pub struct JoinSpec {
     pub source: String,
+    /// `join users as host on host_id`: the name its columns go by
+    /// (`host.country`); without it, the source's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// The column of this source that equals the joined source's key.
     pub on: String,
+}
+
+impl JoinSpec {
+    /// The name the joined columns go by: the role, else the source.
+    pub fn name(&self) -> &str {
+        self.role.as_deref().unwrap_or(&self.source)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,6 +182,11 @@ pub struct BaseMetric {
     /// where nothing counted (only counts and sums).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fill_zero: bool,
+    /// `per: COLUMN`: a two-level metric. The aggregates inside the
+    /// formula's outer aggregates run per value of this column (and the
+    /// query's keys), the outer ones over those entities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per: Option<ColumnRef>,
     /// `snapshot: last|first [per COLUMN]`: only the newest (oldest) rows
     /// of each window count (LANGUAGE.md §9).
     #[serde(skip_serializing_if = "Option::is_none")]

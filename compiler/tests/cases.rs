@@ -38,7 +38,7 @@ fn ir(library: &Library) -> String {
         match &m.definition {
             Definition::Base(b) => {
                 out.push_str(&format!(
-                    "  from {} time {} lookback {}{}{}\n",
+                    "  from {} time {} lookback {}{}{}{}\n",
                     b.source,
                     b.time.as_deref().unwrap_or("-"),
                     b.lookback.map(|l| l.to_string()).unwrap_or("-".into()),
@@ -46,6 +46,10 @@ fn ir(library: &Library) -> String {
                     b.snapshot
                         .as_ref()
                         .map(|s| format!(" snapshot {}", s.text()))
+                        .unwrap_or_default(),
+                    b.per
+                        .as_ref()
+                        .map(|p| format!(" per {p}"))
                         .unwrap_or_default()
                 ));
                 for w in &b.own_filters {

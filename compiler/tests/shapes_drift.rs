@@ -116,3 +116,31 @@ fn snapshot_is_its_own_part_and_leaves_other_meanings_alone() {
     assert_eq!(parts(per, first), vec!["snapshot"]);
     assert_eq!(parts(per, plain), vec!["snapshot"]);
 }
+
+#[test]
+fn an_offsets_duration_is_part_of_the_formula() {
+    let base = "metric opened { from: tickets formula: count() }\n";
+    let year = format!("{base}metric t {{ formula: opened - offset(opened, 1y) }}");
+    let quarter = format!("{base}metric t {{ formula: opened - offset(opened, 1q) }}");
+    assert!(
+        meaning(&year).contains("offset(opened, 1y)"),
+        "{}",
+        meaning(&year)
+    );
+    assert_eq!(parts(&year, &quarter), vec!["formula"]);
+    let plain = format!("{base}metric t {{ formula: opened - opened }}");
+    assert_eq!(parts(&plain, &year), vec!["formula"]);
+}
+
+#[test]
+fn per_is_its_own_part_and_leaves_one_level_meanings_alone() {
+    let plain = "metric t { from: tickets formula: count() }";
+    let per_channel = "metric t { from: tickets per: channel formula: count() }";
+    assert!(!meaning(plain).contains("per"), "{}", meaning(plain));
+    assert!(
+        meaning(per_channel).contains("\nper channel\n"),
+        "{}",
+        meaning(per_channel)
+    );
+    assert_eq!(parts(plain, per_channel), vec!["per"]);
+}

@@ -251,6 +251,8 @@ fn the_table_shows_the_compared_columns_after_each_metric() {
         ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let header: Vec<&str> = stdout.lines().next().unwrap().split_whitespace().collect();
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("as of 2026-02-10"));
+    let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["orders_7d", "orders_7d_prev", "orders_7d_delta"]);
 }

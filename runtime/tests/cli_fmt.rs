@@ -77,7 +77,7 @@ fn the_reference_library_is_formatted() {
         text(&out.stderr)
     );
     assert_eq!(text(&out.stdout), "");
-    assert!(text(&out.stderr).contains("0 of 7 files would be reformatted"));
+    assert!(text(&out.stderr).contains("0 of 8 files would be reformatted"));
 }
 
 #[test]

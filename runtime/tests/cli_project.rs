@@ -139,7 +139,7 @@ fn check_at_the_repository_root_checks_the_bundled_library() {
     let out = yardstick(&["check"], &root);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("0 errors, 0 warnings in 7 files"),
+        stderr(&out).contains("0 errors, 0 warnings in 8 files"),
         "{}",
         stderr(&out)
     );

@@ -226,7 +226,7 @@ fn output_infers_the_format_from_the_extension() {
     assert!(write("r.arrow", &[]).starts_with(b"ARROW1"));
     let table = String::from_utf8(write("r.txt", &[])).unwrap();
     assert!(
-        table.starts_with("region") && table.contains("----"),
+        table.starts_with("as of ") && table.contains("\nregion") && table.contains("----"),
         "{table}"
     );
     // An explicit --format wins over the extension.

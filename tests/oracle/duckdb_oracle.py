@@ -165,6 +165,69 @@ CASES = [
            WHERE newest = 1 GROUP BY 1 ORDER BY 1""",
     ),
     (
+        "csat_qoq_change by region by month (offset 1q: each month against the month a quarter before, 30d and min_sample 20 on both)",
+        ["csat_qoq_change", "--by", "region", "--grain", "month", "--from", "2026-01-01", "--to", "2026-06-30"],
+        f"""WITH months AS (SELECT CAST(range AS DATE) AS m
+                           FROM range(DATE '2026-01-01', DATE '2026-07-01', INTERVAL 1 MONTH)),
+                 csat AS (SELECT region, {ANSWERED} AS ts, score FROM surveys WHERE survey_type = 'csat'),
+                 cur AS (SELECT region, m, CASE WHEN count(*) < 20 THEN NULL
+                                                ELSE count(*) FILTER (WHERE score >= 4) / count(*) END AS v
+                         FROM csat JOIN months ON ts >= m + INTERVAL 1 MONTH - INTERVAL 30 DAY
+                                              AND ts < m + INTERVAL 1 MONTH
+                         GROUP BY 1, 2),
+                 prev AS (SELECT region, m, CASE WHEN count(*) < 20 THEN NULL
+                                                 ELSE count(*) FILTER (WHERE score >= 4) / count(*) END AS v
+                          FROM csat JOIN months ON ts >= m - INTERVAL 2 MONTH - INTERVAL 30 DAY
+                                               AND ts < m - INTERVAL 2 MONTH
+                          GROUP BY 1, 2)
+            SELECT coalesce(cur.region, prev.region) AS region,
+                   strftime(coalesce(cur.m, prev.m), '%Y-%m-%d') AS period,
+                   cur.v - prev.v AS csat_qoq_change
+            FROM cur FULL OUTER JOIN prev ON cur.region = prev.region AND cur.m = prev.m
+            ORDER BY 1, 2""",
+    ),
+    (
+        "csat_qoq_change, csat_yoy_change by region as of 2026-05-31 (the as-of date a quarter back is 2026-02-28, clamped; a year back has no data)",
+        ["csat_qoq_change", "csat_yoy_change", "--by", "region", "--as-of", "2026-05-31"],
+        f"""WITH csat AS (SELECT region, {ANSWERED} AS ts, score FROM surveys WHERE survey_type = 'csat'),
+                 cur AS (SELECT region, CASE WHEN count(*) < 20 THEN NULL
+                                             ELSE count(*) FILTER (WHERE score >= 4) / count(*) END AS v
+                         FROM csat WHERE ts >= TIMESTAMP '2026-05-02' AND ts < TIMESTAMP '2026-06-01' GROUP BY 1),
+                 prev AS (SELECT region, CASE WHEN count(*) < 20 THEN NULL
+                                              ELSE count(*) FILTER (WHERE score >= 4) / count(*) END AS v
+                          FROM csat WHERE ts >= TIMESTAMP '2026-01-30' AND ts < TIMESTAMP '2026-03-01' GROUP BY 1)
+            SELECT coalesce(cur.region, prev.region) AS region, cur.v - prev.v AS csat_qoq_change,
+                   CAST(NULL AS DOUBLE) AS csat_yoy_change
+            FROM cur FULL OUTER JOIN prev ON cur.region = prev.region ORDER BY 1""",
+    ),
+    (
+        "repeat_contact_accounts, tickets_per_account by channel as of 2026-06-30 (per account_id: tickets per account, then accounts)",
+        ["repeat_contact_accounts", "tickets_per_account", "--by", "channel", "--as-of", "2026-06-30"],
+        f"""WITH per_account AS (
+              SELECT channel, account_id, count(*) AS n FROM tickets
+              WHERE NOT is_test AND account_id IS NOT NULL
+                AND {TICKET_OPENED} >= TIMESTAMP '2026-06-01' AND {TICKET_OPENED} < TIMESTAMP '2026-07-01'
+              GROUP BY 1, 2)
+            SELECT channel, count(*) FILTER (WHERE n >= 2) / count(*) AS repeat_contact_accounts,
+                   avg(n) AS tickets_per_account
+            FROM per_account GROUP BY 1 ORDER BY 1""",
+    ),
+    (
+        "repeat_contact_accounts by accounts.segment by month (30 days up to each month's end, accounts per segment)",
+        ["repeat_contact_accounts", "--by", "accounts.segment", "--grain", "month", "--from", "2026-01-01", "--to", "2026-06-30"],
+        f"""WITH months AS (SELECT CAST(range AS DATE) AS m
+                           FROM range(DATE '2026-01-01', DATE '2026-07-01', INTERVAL 1 MONTH)),
+                 per_account AS (
+              SELECT segment, m, account_id, count(*) AS n
+              FROM tickets JOIN months ON {TICKET_OPENED} >= m + INTERVAL 1 MONTH - INTERVAL 30 DAY
+                                     AND {TICKET_OPENED} < m + INTERVAL 1 MONTH
+              WHERE NOT is_test AND account_id IS NOT NULL
+              GROUP BY 1, 2, 3)
+            SELECT segment AS "accounts.segment", strftime(m, '%Y-%m-%d') AS period,
+                   count(*) FILTER (WHERE n >= 2) / count(*) AS repeat_contact_accounts
+            FROM per_account GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2""",
+    ),
+    (
         "live_defect_fix_hours by severity as of 2026-06-30 (json source, 90d)",
         ["live_defect_fix_hours", "--by", "severity", "--as-of", "2026-06-30"],
         """SELECT severity, avg(epoch(fixed_at) / 3600 - epoch(found_at) / 3600) AS live_defect_fix_hours

@@ -13,15 +13,19 @@ use yardstick_compiler::model::{BaseMetric, Metric, Source};
 
 /// The period of a row, as the `period` column shows it (a date, or a UTC
 /// timestamp for hours), when every metric reads the same time column and
-/// none has a lookback; `None` otherwise.
+/// none has a lookback, and each period is shown as itself (not moved by
+/// an `offset`, whose periods are shown as the ones they are moved from);
+/// `None` otherwise.
 pub fn row_period(
     source: &Source,
     metrics: &[(&Metric, &BaseMetric)],
     grain: Grain,
+    periods: &[Period],
 ) -> Option<DfExpr> {
     let (_, first) = metrics.first()?;
     let same_time = metrics.iter().all(|(_, b)| b.time == first.time);
-    if !same_time || metrics.iter().any(|(_, b)| b.lookback.is_some()) {
+    let shown_as_itself = periods.iter().all(|p| p.label == p.start);
+    if !same_time || !shown_as_itself || metrics.iter().any(|(_, b)| b.lookback.is_some()) {
         return None;
     }
     let time = time_expr(source, first)?;

@@ -5,6 +5,7 @@
 
 use crate::derive;
 use crate::fill;
+use crate::offset;
 use crate::scan::{self, PERIOD};
 use crate::translate;
 use crate::{metric_column, sample_column, Catalog, LowerError, Lowered, OutputColumn, TimeFrame};
@@ -57,12 +58,16 @@ pub fn lower(
         computed.extend(columns);
     }
     let builder = combined.ok_or_else(|| LowerError("the query computes no metric".to_owned()))?;
+    let (builder, offsets) =
+        offset::join(builder, &computed, &keys, library, request, frame, catalog)?;
+    computed.extend(offsets);
     let dimensions: Vec<String> = request
         .by
         .iter()
         .map(|d| translate::column_name(&d.column))
         .collect();
-    let filled = fill::filled_columns(library, request);
+    let mut filled = fill::filled_columns(library, request);
+    filled.extend(offset::filled_columns(library, request));
     let builder = fill::fill(builder, &dimensions, frame, &computed, &filled)?;
     let builder = match frame {
         TimeFrame::AsOf(_) => {
@@ -132,7 +137,7 @@ pub fn lower(
 }
 
 /// `left ⟗ right` on the keys (nulls equal), keys coalesced.
-fn full_join(
+pub(crate) fn full_join(
     left: LogicalPlanBuilder,
     right: LogicalPlanBuilder,
     keys: &[String],

@@ -83,6 +83,8 @@ pub fn derive(
                 None => reads.push(metric_column(input)),
             }
         }
+        // The columns of its `offset`s, computed beside the metrics.
+        reads.extend(crate::offset::columns_read(library, name));
         reads.sort();
         reads.dedup();
         if !shown.contains(&metric_column(name)) && size <= INLINE_LIMIT {

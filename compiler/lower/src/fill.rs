@@ -205,7 +205,7 @@ pub fn fill(
     let values = values.build().map_err(df_err)?;
     let period_rows: Vec<Vec<DfExpr>> = periods
         .iter()
-        .map(|p| vec![period_value(p.start, *grain)])
+        .map(|p| vec![period_value(p.label, *grain)])
         .collect();
     let periods_plan = LogicalPlanBuilder::values(period_rows)
         .and_then(|b| b.project(vec![col("column1").alias(PERIOD)]))

@@ -6,14 +6,17 @@
 //! `yardstick_compiler::query::check`, and the library's typed metrics.
 //! [`lower`] is the one entry point: it settles the time frame, builds one
 //! aggregation per source ([`scan`]) and joins them, fills the periods of
-//! `fill: 0` metrics ([`fill`]) and computes derived metrics on top
-//! ([`combine`], [`derive`]). Snapshot metrics keep only their newest (oldest) rows
-//! of each window inside their source's scan ([`snapshot`]).
+//! `fill: 0` metrics ([`fill`]), joins the metrics moved back by `offset`
+//! ([`offset`]) and computes derived metrics on top ([`combine`],
+//! [`derive`]). Snapshot metrics keep only their newest (oldest) rows of
+//! each window inside their source's scan ([`snapshot`]).
 
 mod bucket;
 mod combine;
 mod derive;
 mod fill;
+mod offset;
+mod per;
 pub mod percentile;
 mod scan;
 mod snapshot;

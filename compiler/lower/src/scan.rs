@@ -48,7 +48,74 @@ pub fn plan(
         .iter()
         .map(|m| Ok((*m, base_of(m)?)))
         .collect::<Result<_, LowerError>>()?;
-    let metrics = metrics.as_slice();
+    // Two-level metrics aggregate twice, each in its own plan; the others
+    // share one aggregation.
+    let (two_level, one_level): (Vec<_>, Vec<_>) =
+        metrics.into_iter().partition(|(_, b)| b.per.is_some());
+    let keys = key_names(request, frame);
+    let mut combined: Option<(LogicalPlanBuilder, Vec<String>)> = None;
+    if !one_level.is_empty() {
+        let columns = metric_columns(&one_level);
+        combined = Some((
+            aggregate(library, source, &one_level, request, frame, catalog)?,
+            columns,
+        ));
+    }
+    for metric in two_level {
+        let plan = crate::per::plan(library, source, metric, request, frame, catalog)?;
+        let columns = metric_columns(&[metric]);
+        combined = Some(match combined {
+            None => (plan, columns),
+            Some((left, have)) => {
+                let joined = crate::combine::full_join(left, plan, &keys, &have, &columns)?;
+                (joined, have.into_iter().chain(columns).collect())
+            }
+        });
+    }
+    combined
+        .map(|(plan, _)| plan)
+        .ok_or_else(|| LowerError(format!("no metric reads `{}`", source.name)))
+}
+
+/// The keys of a source's aggregation: dimension columns, then `__period`
+/// for a series.
+fn key_names(request: &Request, frame: &TimeFrame) -> Vec<String> {
+    let mut keys: Vec<String> = request
+        .by
+        .iter()
+        .map(|d| translate::column_name(&d.column))
+        .collect();
+    if matches!(frame, TimeFrame::Series { .. }) {
+        keys.push(PERIOD.to_owned());
+    }
+    keys
+}
+
+/// The output columns of these metrics: value, and the sample count with
+/// `min_sample`.
+fn metric_columns(metrics: &[(&Metric, &BaseMetric)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (metric, base) in metrics {
+        out.push(metric_column(&metric.name));
+        if base.min_sample.is_some() {
+            out.push(sample_column(&metric.name));
+        }
+    }
+    out
+}
+
+/// The rows of `metrics` (base metrics of `source`): the source scanned
+/// with its joins, its excludes and the query's `where` applied, and for a
+/// series joined to every period whose window (for any metric) holds the
+/// row. Also each metric's own condition on those rows.
+pub fn rows(
+    library: &Library,
+    source: &Source,
+    metrics: &[(&Metric, &BaseMetric)],
+    request: &Request,
+    frame: &TimeFrame,
+    catalog: &dyn Catalog,
+) -> Result<(LogicalPlanBuilder, Vec<DfExpr>), LowerError> {
     let mut builder = scan(library, source, request, metrics, catalog)?;
 
     // Row filters common to every metric: the source's excludes and the
@@ -66,7 +133,9 @@ pub fn plan(
     // the looser condition that pre-filters the scan (see
     // [`PREFILTER_LIMIT`]).
     let row_period = match frame {
-        TimeFrame::Series { grain, .. } => bucket::row_period(source, metrics, *grain),
+        TimeFrame::Series { grain, periods } => {
+            bucket::row_period(source, metrics, *grain, periods)
+        }
         TimeFrame::AsOf(_) => None,
     };
     let mut conditions = Vec::new();
@@ -96,7 +165,10 @@ pub fn plan(
     match (frame, &row_period) {
         (TimeFrame::Series { periods, .. }, Some(period)) => {
             common.extend(bucket::within(source, metrics, periods));
-            common.push(disjunction(prefilters));
+            let any = disjunction(prefilters);
+            if any != lit(true) {
+                common.push(any);
+            }
             builder = builder.filter(conjunction(common)).map_err(df_err)?;
             let mut columns: Vec<DfExpr> = builder
                 .schema()
@@ -124,10 +196,19 @@ pub fn plan(
         }
     }
     let series = matches!(frame, TimeFrame::Series { .. });
-    let (builder_, conditions) =
-        crate::snapshot::keep_snapshot_rows(builder, source, request, series, metrics, conditions)?;
-    builder = builder_;
+    crate::snapshot::keep_snapshot_rows(builder, source, request, series, metrics, conditions)
+}
 
+/// One aggregation of one-level metrics, each over its own rows.
+fn aggregate(
+    library: &Library,
+    source: &Source,
+    metrics: &[(&Metric, &BaseMetric)],
+    request: &Request,
+    frame: &TimeFrame,
+    catalog: &dyn Catalog,
+) -> Result<LogicalPlanBuilder, LowerError> {
+    let (mut builder, conditions) = rows(library, source, metrics, request, frame, catalog)?;
     let mut keys: Vec<DfExpr> = request
         .by
         .iter()
@@ -330,7 +411,7 @@ fn periods_table(
     let mut rows = Vec::new();
     for p in periods {
         let end = p.end;
-        let mut row = vec![period_value(p.start, grain), timestamp_lit(micros(end))];
+        let mut row = vec![period_value(p.label, grain), timestamp_lit(micros(end))];
         for (metric, base) in metrics {
             let start = match base.lookback {
                 Some(l) => window::window_start(end, l).ok_or_else(|| {
@@ -381,14 +462,20 @@ fn scan(
     for c in &source.columns {
         projection.push(column_expr(&source.name, c, &builder, c.name.clone())?);
     }
-    for join in source.joins.iter().filter(|j| used.contains(&j.source)) {
+    for join in source.joins.iter().filter(|j| used.contains(j.name())) {
         let Some(joined) = library.sources.get(&join.source) else {
             continue;
         };
-        let right =
+        // Under the join's name, so a source joined in two roles is two
+        // tables of the plan.
+        let name = join.name();
+        let mut right =
             LogicalPlanBuilder::scan(joined.name.as_str(), catalog.table(&joined.name)?, None)
-                .and_then(|b| b.build())
                 .map_err(df_err)?;
+        if name != joined.name {
+            right = right.alias(name).map_err(df_err)?;
+        }
+        let right = right.build().map_err(df_err)?;
         let key = joined.key.clone().unwrap_or_else(|| join.on.clone());
         builder = builder
             .join_detailed(
@@ -396,18 +483,18 @@ fn scan(
                 JoinType::Left,
                 (
                     vec![Column::new(Some(source.name.as_str()), join.on.as_str())],
-                    vec![Column::new(Some(joined.name.as_str()), key.as_str())],
+                    vec![Column::new(Some(name), key.as_str())],
                 ),
                 None,
                 NullEquality::NullEqualsNothing,
             )
             .map_err(df_err)?;
         for c in &joined.columns {
-            let name = translate::column_name(&ColumnRef {
-                join: Some(joined.name.clone()),
+            let alias = translate::column_name(&ColumnRef {
+                join: Some(name.to_owned()),
                 name: c.name.clone(),
             });
-            projection.push(column_expr(&joined.name, c, &builder, name)?);
+            projection.push(column_expr(name, c, &builder, alias)?);
         }
     }
     builder.project(projection).map_err(df_err)

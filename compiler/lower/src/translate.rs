@@ -125,6 +125,15 @@ pub enum Place<'a> {
     Derived {
         inlined: &'a BTreeMap<String, DfExpr>,
     },
+    /// A two-level (`per`) formula: each outer aggregate becomes a column
+    /// of the aggregation over entities (`outer`); the aggregates inside
+    /// it, columns of the aggregation per entity (`inner`, over `rows`).
+    PerEntity {
+        rows: &'a DfExpr,
+        prefix: &'a str,
+        outer: &'a mut Vec<(String, DfExpr)>,
+        inner: &'a mut Vec<(String, DfExpr)>,
+    },
 }
 
 pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, LowerError> {
@@ -138,6 +147,8 @@ pub fn translate(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, Lowe
             },
             _ => col(metric_column(metric.as_str())),
         },
+        // Computed beside the metrics by `crate::offset`.
+        Node::Offset { metric, by } => col(crate::offset::offset_column(metric, *by)),
         Node::Unary { op, operand } => {
             let inner = translate(operand, place)?;
             match op {
@@ -333,12 +344,21 @@ fn call(
         | Function::Percentile => {
             return Err(LowerError(format!("`{}` is an aggregate", function.name())))
         }
+        // The checker makes every `offset` call an `Node::Offset`.
+        Function::Offset => {
+            return Err(LowerError(
+                "`offset` reads a metric, not values: it is lowered as its own node".to_owned(),
+            ))
+        }
     })
 }
 
 /// Sets an aggregate's `FILTER (WHERE ...)`, keeping its other parameters
 /// (`DISTINCT`, the ordering of `percentile_cont`).
 pub fn with_filter(aggregate: DfExpr, condition: DfExpr) -> DfExpr {
+    if condition == lit(true) {
+        return aggregate;
+    }
     match aggregate {
         DfExpr::AggregateFunction(mut a) => {
             a.params.filter = Some(Box::new(condition));
@@ -356,26 +376,70 @@ fn aggregate(
     filter: Option<&TypedExpr>,
     place: &mut Place<'_>,
 ) -> Result<DfExpr, LowerError> {
-    let Place::Formula {
-        rows,
-        prefix,
-        aggregates,
-    } = place
-    else {
-        return Err(LowerError(format!(
+    match place {
+        Place::Formula {
+            rows,
+            prefix,
+            aggregates,
+        } => {
+            let mut row = Place::Row;
+            let mut lowered = Vec::with_capacity(args.len());
+            for arg in args {
+                lowered.push(translate(arg, &mut row)?);
+            }
+            let condition = match filter {
+                Some(p) => (*rows).clone().and(keep_where(translate(p, &mut row)?)),
+                None => (*rows).clone(),
+            };
+            let plain = plain_aggregate(function, args, lowered)?;
+            let name = format!("{prefix}__a{}", aggregates.len());
+            aggregates.push((name.clone(), with_filter(plain, condition)));
+            Ok(col(name))
+        }
+        Place::PerEntity {
+            rows,
+            prefix,
+            outer,
+            inner,
+        } => {
+            // The arguments and filter read entities: the `per` column and
+            // inner aggregates over each entity's rows.
+            let inner_prefix = format!("{prefix}__in");
+            let mut entity = Place::Formula {
+                rows,
+                prefix: &inner_prefix,
+                aggregates: inner,
+            };
+            let mut lowered = Vec::with_capacity(args.len());
+            for arg in args {
+                lowered.push(translate(arg, &mut entity)?);
+            }
+            let condition = match filter {
+                Some(p) => Some(keep_where(translate(p, &mut entity)?)),
+                None => None,
+            };
+            let plain = plain_aggregate(function, args, lowered)?;
+            let value = match condition {
+                Some(c) => with_filter(plain, c),
+                None => plain,
+            };
+            let name = format!("{prefix}__o{}", outer.len());
+            outer.push((name.clone(), value));
+            Ok(col(name))
+        }
+        Place::Row | Place::Derived { .. } => Err(LowerError(format!(
             "`{}` is only allowed in a base metric's formula",
             function.name()
-        )));
-    };
-    let mut row = Place::Row;
-    let mut lowered = Vec::with_capacity(args.len());
-    for arg in args {
-        lowered.push(translate(arg, &mut row)?);
+        ))),
     }
-    let condition = match filter {
-        Some(p) => (*rows).clone().and(keep_where(translate(p, &mut row)?)),
-        None => (*rows).clone(),
-    };
+}
+
+/// The aggregate itself, over lowered arguments, before its filter.
+fn plain_aggregate(
+    function: Function,
+    args: &[TypedExpr],
+    lowered: Vec<DfExpr>,
+) -> Result<DfExpr, LowerError> {
     let mut lowered = lowered.into_iter();
     let mut arg = || {
         lowered
@@ -405,15 +469,13 @@ fn aggregate(
         | Function::Upper
         | Function::HoursBetween
         | Function::DaysBetween
-        | Function::If => {
+        | Function::If
+        | Function::Offset => {
             return Err(LowerError(format!(
                 "`{}` is not an aggregate",
                 function.name()
             )))
         }
     };
-    let filtered = with_filter(plain, condition);
-    let name = format!("{prefix}__a{}", aggregates.len());
-    aggregates.push((name.clone(), filtered));
-    Ok(col(name))
+    Ok(plain)
 }

@@ -15,6 +15,10 @@ pub const MAX_PERIODS: usize = 20_000;
 pub struct Period {
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
+    /// The period the result shows its values under: its own start, or
+    /// for a period moved back by an `offset`, the start of the period it
+    /// was moved from.
+    pub label: NaiveDateTime,
 }
 
 pub fn midnight(date: NaiveDate) -> NaiveDateTime {
@@ -41,6 +45,7 @@ pub fn period_of(time: NaiveDateTime, grain: Grain) -> Option<Period> {
     Some(Period {
         start,
         end: next_start(start, grain)?,
+        label: start,
     })
 }
 
@@ -70,6 +75,26 @@ pub fn periods(from: NaiveDate, to: NaiveDate, grain: Grain) -> Option<Vec<Perio
         current = period_of(current.end, grain)?;
     }
     Some(out)
+}
+
+/// `period` moved back by `by` (LANGUAGE.md §11): the period of the same
+/// grain that starts `by` earlier (calendar units step by calendar months,
+/// clamping to the month's last day), still shown as `period`.
+pub fn shifted_period(period: Period, grain: Grain, by: Duration) -> Option<Period> {
+    let start = trailing_start(period.start, by)?;
+    Some(Period {
+        start,
+        end: next_start(start, grain)?,
+        label: period.label,
+    })
+}
+
+/// An as-of date moved back by `by`; `None` off the calendar, or when a
+/// duration of hours, minutes or seconds is not a whole number of days (an
+/// as-of value is a day's).
+pub fn shifted_as_of(as_of: NaiveDate, by: Duration) -> Option<NaiveDate> {
+    let moved = trailing_start(midnight(as_of), by)?;
+    (moved.time() == NaiveTime::MIN).then(|| moved.date())
 }
 
 /// The start of a window that ends (exclusively) at `end`: a trailing
@@ -228,6 +253,44 @@ mod tests {
         let ytd = Lookback::ToDate(Grain::Year);
         let (start, _) = as_of_window(d("2026-12-31"), Some(ytd)).expect("window");
         assert_eq!(start, Some(midnight(d("2026-01-01"))));
+    }
+
+    #[test]
+    fn offsets_move_periods_and_dates_back_by_the_calendar() {
+        let year = Duration {
+            amount: 1,
+            unit: DurationUnit::Year,
+        };
+        let month = Duration {
+            amount: 1,
+            unit: DurationUnit::Month,
+        };
+        // LANGUAGE.md §11: 2020-03-30 minus 1mo is 2020-02-29.
+        assert_eq!(shifted_as_of(d("2020-03-30"), month), Some(d("2020-02-29")));
+        assert_eq!(shifted_as_of(d("2024-02-29"), year), Some(d("2023-02-28")));
+        let day = Duration {
+            amount: 36,
+            unit: DurationUnit::Hour,
+        };
+        assert_eq!(shifted_as_of(d("2026-03-03"), day), None);
+        // A week moved back a year is the week of the same grain starting
+        // that day, shown under the week it was moved from.
+        let week = period_of(midnight(d("2026-03-30")), Grain::Week).expect("week");
+        let moved = shifted_period(week, Grain::Week, year).expect("moved");
+        assert_eq!(
+            (moved.start, moved.end, moved.label),
+            (
+                midnight(d("2025-03-30")),
+                midnight(d("2025-04-06")),
+                midnight(d("2026-03-30"))
+            )
+        );
+        let march = period_of(midnight(d("2026-03-01")), Grain::Month).expect("month");
+        let moved = shifted_period(march, Grain::Month, month).expect("moved");
+        assert_eq!(
+            (moved.start, moved.end),
+            (midnight(d("2026-02-01")), midnight(d("2026-03-01")))
+        );
     }
 
     #[test]

@@ -53,7 +53,8 @@ codes! {
     Lagging => "yardstick::drives::lagging", "a lagging metric that declares `drives`";
     VariantWidens => "yardstick::variant::widens", "a variant that changes what it may only narrow";
     DimensionNotAllowed => "yardstick::dimension::not_allowed", "a dimension the source or base metric does not offer";
-    JoinNotKey => "yardstick::join::not_key", "a join that does not land on the joined source's key";
+    JoinRoleClash => "yardstick::join::name_taken", "a join whose role (or source) name is a column of the source or another join's name";
+    JoinNotKey => "yardstick::join::not_key", "a join into a source that declares no key, so it could fan out";
     DeprecatedUse => "yardstick::deprecated::used", "a deprecated metric used by another declaration";
     ChangelogMissing => "yardstick::changelog::missing", "a metric version above 1 with no changelog entry for it";
     TestShape => "yardstick::test::shape", "a test row or expectation that does not fit its source or metric";
@@ -66,6 +67,8 @@ codes! {
     QueryDate => "yardstick::query::date", "a --from, --to or --as-of that is not a date";
     QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
     SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
+    OffsetNotMetric => "yardstick::offset::not_a_metric", "`offset` of something other than a metric by name: a column, an expression, or `offset` outside a derived formula";
+    PerDerived => "yardstick::per::derived", "`per` on a derived metric, which has no rows to group";
     FillNotCount => "yardstick::fill::not_a_count", "`fill: 0` on a metric whose value is not a count or a sum, so 0 would not mean none counted";
     SnapshotDerived => "yardstick::snapshot::derived", "`snapshot:` on a derived metric, which has no rows of its own to pick from";
     SnapshotNoTime => "yardstick::snapshot::no_time", "`snapshot:` on a metric with no time column to find the newest rows by";

@@ -111,6 +111,7 @@ fn text(expr: &TypedExpr) -> String {
         Node::Literal { value } => literal(value),
         Node::Column { column } => column.path(),
         Node::Metric { metric } => metric.to_string(),
+        Node::Offset { metric, by } => format!("offset({metric}, {by})"),
         Node::Unary { op, operand } => match op {
             UnaryOp::Neg => format!("(-{})", canonical(operand)),
             UnaryOp::Not => format!("(not {})", canonical(operand)),

@@ -314,6 +314,7 @@ fn moved_parts(b: &Meaning, h: &Meaning) -> Vec<&'static str> {
         ("min_sample", b.min_sample != h.min_sample),
         ("fill", b.fill != h.fill),
         ("snapshot", b.snapshot != h.snapshot),
+        ("per", b.per != h.per),
     ]
     .into_iter()
     .filter(|(_, moved)| *moved)

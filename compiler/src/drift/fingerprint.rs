@@ -23,6 +23,7 @@
 //!                                    of metrics without it stay as they were)
 //! snapshot <rule>                    only with `snapshot:`: `last`,
 //!                                    `first per account_id`
+//! per <column>                       only with `per: COLUMN` (likewise)
 //! input <metric> <fingerprint>       one per metric read (a variant's base
 //!                                    included), sorted
 //! ```
@@ -52,6 +53,8 @@ pub struct Meaning {
     pub fill: String,
     /// `last`, `first per account_id`, or `-` (and no line in the text).
     pub snapshot: String,
+    /// The `per` column of a two-level metric, else `-` (and no line).
+    pub per: String,
     /// `(metric, fingerprint)` of every metric read.
     pub inputs: Vec<(String, String)>,
 }
@@ -73,6 +76,9 @@ impl Meaning {
         }
         if self.snapshot != "-" {
             out.push_str(&format!("snapshot {}\n", self.snapshot));
+        }
+        if self.per != "-" {
+            out.push_str(&format!("per {}\n", self.per));
         }
         for (name, fp) in &self.inputs {
             out.push_str(&format!("input {name} {fp}\n"));
@@ -207,6 +213,11 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
                     .as_ref()
                     .map(|s| s.text())
                     .unwrap_or_else(|| "-".to_owned()),
+                per: b
+                    .per
+                    .as_ref()
+                    .map(|c| c.path())
+                    .unwrap_or_else(|| "-".to_owned()),
                 inputs,
             }
         }
@@ -220,6 +231,7 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
             min_sample: "-".to_owned(),
             fill: "-".to_owned(),
             snapshot: "-".to_owned(),
+            per: "-".to_owned(),
             inputs,
         },
     }

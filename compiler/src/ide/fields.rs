@@ -106,6 +106,14 @@ const METRIC: &[FieldKey] = &[
     ),
     field("fill", "`0`: empty periods of a series count 0"),
     field(
+        "snapshot",
+        "`last` or `first` [`per COLUMN`]: only the newest (oldest) rows of each window count",
+    ),
+    field(
+        "per",
+        "a two-level metric: the inner aggregates run per value of this column",
+    ),
+    field(
         "assert",
         "bounds every value must hold: `between 0 and 1`, `>= 0`",
     ),
@@ -200,6 +208,7 @@ pub fn choices(kind: BlockKind, key: &str) -> &'static [&'static str] {
         (BlockKind::Metric, "tier") => &["leading", "lagging"],
         (BlockKind::Metric, "deprecated") => &["true", "false"],
         (BlockKind::Metric, "fill") => &["0"],
+        (BlockKind::Metric, "snapshot") => &["last", "first"],
         (BlockKind::Metric, "lookback") => &["mtd", "qtd", "ytd"],
         (BlockKind::Metric, "unit") => &[
             "ratio", "score", "count", "percent", "usd", "eur", "s", "min", "h", "d",

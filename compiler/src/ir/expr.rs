@@ -3,7 +3,7 @@
 //! metric to its id), literals are decoded, calls name a [`Function`] of the
 //! registry, and every node carries its type, unit and nullability.
 
-use super::ops::{BinaryOp, UnaryOp};
+use super::ops::{BinaryOp, Duration, UnaryOp};
 use crate::functions::Function;
 use crate::span::Span;
 use crate::types::{Type, Unit};
@@ -35,6 +35,12 @@ pub enum Node {
     /// A metric read by a derived formula.
     Metric {
         metric: MetricId,
+    },
+    /// `offset(metric, 1y)` in a derived formula: the metric at the same
+    /// keys, its window moved back by `by`.
+    Offset {
+        metric: MetricId,
+        by: Duration,
     },
     Unary {
         op: UnaryOp,
@@ -223,7 +229,10 @@ impl TypedExpr {
                     visit(f);
                 }
             }
-            Node::Literal { .. } | Node::Column { .. } | Node::Metric { .. } => {}
+            Node::Literal { .. }
+            | Node::Column { .. }
+            | Node::Metric { .. }
+            | Node::Offset { .. } => {}
         }
     }
 
@@ -238,13 +247,27 @@ impl TypedExpr {
         out
     }
 
-    /// Every metric the expression reads, in order of first use.
+    /// Every metric the expression reads, in order of first use (a metric
+    /// read only through `offset` too).
     pub fn metrics(&self) -> Vec<&MetricId> {
         let mut out: Vec<&MetricId> = Vec::new();
         self.walk(&mut |e| {
-            if let Node::Metric { metric } = &e.node {
+            if let Node::Metric { metric } | Node::Offset { metric, .. } = &e.node {
                 if !out.contains(&metric) {
                     out.push(metric);
+                }
+            }
+        });
+        out
+    }
+
+    /// Every `offset(metric, duration)` the expression reads, each once.
+    pub fn offsets(&self) -> Vec<(&MetricId, Duration)> {
+        let mut out: Vec<(&MetricId, Duration)> = Vec::new();
+        self.walk(&mut |e| {
+            if let Node::Offset { metric, by } = &e.node {
+                if !out.contains(&(metric, *by)) {
+                    out.push((metric, *by));
                 }
             }
         });

@@ -116,6 +116,11 @@ impl Request {
             note(w);
         }
         used.extend(self.by.iter().filter_map(|d| d.column.join.clone()));
+        // A two-level metric's `per` column may be a joined source's.
+        used.extend(metrics.iter().filter_map(|m| match &m.definition {
+            Definition::Base(b) => b.per.as_ref().and_then(|p| p.join.clone()),
+            Definition::Derived(_) => None,
+        }));
         used
     }
 

@@ -5,6 +5,7 @@
 use super::fields::{self, Fields};
 use super::graph;
 use super::metric_checks;
+use super::per;
 use super::snapshot;
 use super::source::{unknown_unit, RowScope};
 use super::{Located, Names};
@@ -46,6 +47,8 @@ pub(super) struct Draft<'a> {
     pub fill: Option<Span>,
     /// `snapshot: last|first [per COLUMN]`, where it was written.
     pub snapshot: Option<(SnapshotKeep, Option<Ident>, Span)>,
+    /// `per: COLUMN` as written (a two-level metric).
+    pub per: Option<&'a Field>,
     pub assert: Option<(Bound, bool, Span)>,
     pub deprecated: bool,
     pub sla: Option<(Sla, bool, Span)>,
@@ -204,6 +207,8 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
     meaning("snapshot", snapshot_field);
     let snapshot = snapshot_field
         .and_then(|x| fields::snapshot(x, diags).map(|(keep, per)| (keep, per, x.key.span)));
+    let per = f.one("per", diags);
+    meaning("per", per);
     let assert = f
         .one("assert", diags)
         .and_then(|x| fields::bound(x, diags).map(|(b, pct)| (b, pct, x.span)));
@@ -234,6 +239,7 @@ fn read<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> Draft<'a> {
         min_sample,
         fill,
         snapshot,
+        per,
         assert,
         deprecated,
         sla,
@@ -444,7 +450,14 @@ fn base(
     };
     let (own_filters, own_excludes) =
         metric_checks::filters(&draft.wheres, &draft.excludes, &scope, diags);
-    let typed = Checker::new(&scope, Mode::Formula, diags).check(formula);
+    // A broken `per` would make every nested aggregate an error too.
+    let per = per::column(draft, &scope, diags)?;
+    let typed = match &per {
+        Some(column) => Checker::new(&scope, Mode::Formula, diags)
+            .per(column.clone())
+            .check(formula),
+        None => Checker::new(&scope, Mode::Formula, diags).check(formula),
+    };
     let time = metric_checks::time_column(draft, source, diags);
     let lookback = metric_checks::lookback(draft, diags);
     let typed = metric_checks::numeric_formula(typed?, diags)?;
@@ -460,6 +473,7 @@ fn base(
         min_sample: draft.min_sample,
         fill_zero,
         snapshot: snapshot?,
+        per,
     });
     Some((definition, source.dimensions.clone()))
 }
@@ -492,6 +506,7 @@ fn derived(
     }
     metric_checks::fill(draft, None, diags);
     snapshot::not_derived(draft, diags);
+    per::on_derived(draft, diags);
     let scope = MetricScope { done, names };
     let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
     let typed = metric_checks::numeric_formula(typed, diags)?;

@@ -104,6 +104,21 @@ pub(super) fn filters(
 /// The longest lookback, in days: a window must stay on the calendar.
 pub const MAX_LOOKBACK_DAYS: u64 = 36_600;
 
+/// Whether a duration (a lookback, an offset) is at most 100 years.
+pub(crate) fn within_calendar(duration: crate::ir::Duration) -> bool {
+    let days_per = match duration.unit {
+        DurationUnit::Second => 1.0 / 86_400.0,
+        DurationUnit::Minute => 1.0 / 1_440.0,
+        DurationUnit::Hour => 1.0 / 24.0,
+        DurationUnit::Day => 1.0,
+        DurationUnit::Week => 7.0,
+        DurationUnit::Month => 31.0,
+        DurationUnit::Quarter => 92.0,
+        DurationUnit::Year => 366.0,
+    };
+    f64::from(duration.amount) * days_per <= MAX_LOOKBACK_DAYS as f64
+}
+
 /// The metric's lookback; `None` when it reaches off the calendar.
 pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Option<Lookback>> {
     let Some((lookback, span)) = draft.lookback else {
@@ -113,19 +128,7 @@ pub(super) fn lookback(draft: &Draft<'_>, diags: &mut Diagnostics) -> Option<Opt
     let Lookback::Duration(duration) = lookback else {
         return Some(Some(lookback));
     };
-    let days_per = |unit: DurationUnit| -> f64 {
-        match unit {
-            DurationUnit::Second => 1.0 / 86_400.0,
-            DurationUnit::Minute => 1.0 / 1_440.0,
-            DurationUnit::Hour => 1.0 / 24.0,
-            DurationUnit::Day => 1.0,
-            DurationUnit::Week => 7.0,
-            DurationUnit::Month => 31.0,
-            DurationUnit::Quarter => 92.0,
-            DurationUnit::Year => 366.0,
-        }
-    };
-    if f64::from(duration.amount) * days_per(duration.unit) <= MAX_LOOKBACK_DAYS as f64 {
+    if within_calendar(duration) {
         return Some(Some(lookback));
     }
     diags.push(
@@ -354,6 +357,7 @@ pub(super) fn variant(
                 min_sample: b.min_sample,
                 fill_zero: b.fill_zero,
                 snapshot: b.snapshot.clone(),
+                per: b.per.clone(),
             })
         }
         Definition::Derived(d) => {

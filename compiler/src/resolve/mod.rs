@@ -5,9 +5,10 @@
 pub(crate) mod fields;
 mod graph;
 mod metric;
-mod metric_checks;
+pub(crate) mod metric_checks;
 mod names;
 mod outcome;
+mod per;
 mod reconcile;
 mod snapshot;
 pub mod source;

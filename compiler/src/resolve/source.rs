@@ -28,8 +28,9 @@ impl RowScope<'_> {
                 let c = self.source.column(name)?;
                 (None, c, c.nullable)
             }
-            [join, name] if self.source.joins.iter().any(|j| &j.source == join) => {
-                let c = self.sources.get(join).and_then(|s| s.column(name))?;
+            [join, name] => {
+                let j = self.source.joins.iter().find(|j| j.name() == join)?;
+                let c = self.sources.get(&j.source).and_then(|s| s.column(name))?;
                 // A row may find no partner.
                 (Some(join.clone()), c, true)
             }
@@ -53,7 +54,11 @@ impl RowScope<'_> {
         let mut out: Vec<String> = self.source.columns.iter().map(|c| c.name.clone()).collect();
         for join in &self.source.joins {
             if let Some(s) = self.sources.get(&join.source) {
-                out.extend(s.columns.iter().map(|c| format!("{}.{}", s.name, c.name)));
+                out.extend(
+                    s.columns
+                        .iter()
+                        .map(|c| format!("{}.{}", join.name(), c.name)),
+                );
             }
         }
         out
@@ -325,46 +330,48 @@ fn link(
         if !check_column(&join.on, &this.columns, "join column", diags) {
             continue;
         }
-        if target.key.as_deref() != Some(join.on.name.as_str()) {
-            let why = match &target.key {
-                Some(k) => format!("its key is `{k}`"),
-                None => "it declares no key".to_owned(),
-            };
+        // The local column (`on`) meets the joined source's key, whatever
+        // its name: the join lands on a key, so no row can fan out.
+        let Some(key) = target.key.as_deref() else {
             diags.push(
                 Diagnostic::error(
                     Code::JoinNotKey,
                     join.on.span,
                     format!(
-                        "the join on `{}` does not land on the key of `{}`: {why}",
+                        "the join on `{}` does not land on a key of `{}`: it declares no key",
                         join.on.name, target.name
                     ),
                 )
-                .label("not the joined source's key")
+                .label("the joined source has no key")
                 .with_secondary(target.span, "joined source declared here")
-                .help("a join must land on the joined source's `key`, so no row can fan out; declare `key` there or join on it"),
+                .help("a join must land on the joined source's `key`, so no row can fan out; declare `key` there"),
             );
             continue;
-        }
-        if let (Some(a), Some(b)) = (this.column(&join.on.name), target.column(&join.on.name)) {
+        };
+        if let (Some(a), Some(b)) = (this.column(&join.on.name), target.column(key)) {
             if !a.ty.comparable(b.ty) {
                 diags.push(
                     Diagnostic::error(
                         Code::TypeMismatch,
                         join.on.span,
                         format!(
-                            "`{}` is {} here but {} in `{}`",
-                            join.on.name, a.ty, b.ty, target.name
+                            "`{}` is {} here but the key `{key}` of `{}` is {}",
+                            join.on.name, a.ty, target.name, b.ty
                         ),
                     )
                     .label(format!("this is {}", a.ty))
                     .with_secondary(b.span, format!("this is {}", b.ty))
-                    .help("join columns must have the same type"),
+                    .help("a join column must have the type of the joined source's key"),
                 );
                 continue;
             }
         }
+        if !join_name_free(join, &joins, &this.columns, diags) {
+            continue;
+        }
         joins.push(JoinSpec {
             source: join.source.name.clone(),
+            role: join.role.as_ref().map(|r| r.name.clone()),
             on: join.on.name.clone(),
         });
     }
@@ -404,4 +411,45 @@ fn link(
     linked.dimensions = dimensions;
     linked.excludes = excludes;
     sources.insert(linked.name.clone(), linked);
+}
+
+/// Whether a join's name (its role, else its source's) is free: not a
+/// column of the source (`host.country` must not read like a column) and
+/// not the name of an earlier join. Reports when it is not.
+fn join_name_free(
+    join: &crate::syntax::ast::Join,
+    earlier: &[JoinSpec],
+    columns: &[Column],
+    diags: &mut Diagnostics,
+) -> bool {
+    let (name, span) = match &join.role {
+        Some(r) => (r.name.as_str(), r.span),
+        None => (join.source.name.as_str(), join.source.span),
+    };
+    let problem = if let Some(c) = columns.iter().find(|c| c.name == name) {
+        Some((
+            format!("the join name `{name}` is also a column of this source"),
+            Some(c.span),
+            "name the role something no column is called: `join users as host on host_id`",
+        ))
+    } else if earlier.iter().any(|j| j.name() == name) {
+        Some((
+            format!("two joins are named `{name}`"),
+            None,
+            "join the same source again under a role: `join users as host on host_id`",
+        ))
+    } else {
+        None
+    };
+    let Some((message, column, help)) = problem else {
+        return true;
+    };
+    let mut d = Diagnostic::error(Code::JoinRoleClash, span, message)
+        .label("this name is taken")
+        .help(help);
+    if let Some(c) = column {
+        d = d.with_secondary(c, "the column");
+    }
+    diags.push(d);
+    false
 }

@@ -91,6 +91,8 @@ pub struct ColumnDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Join {
     pub source: Ident,
+    /// `as host`: the name its columns go by, when not the source's.
+    pub role: Option<Ident>,
     pub on: Ident,
     pub span: Span,
 }

@@ -238,11 +238,26 @@ impl Cx<'_, '_> {
                 }
                 Rule::join_clause => {
                     let span = self.span(&part);
-                    let mut names = part.into_inner().filter(|p| p.as_rule() == Rule::name);
+                    let mut role = None;
+                    let mut names = Vec::new();
+                    for p in part.into_inner() {
+                        match p.as_rule() {
+                            Rule::name => names.push(self.ident(p)),
+                            Rule::join_role => {
+                                role = p
+                                    .into_inner()
+                                    .find(|n| n.as_rule() == Rule::name)
+                                    .map(|n| self.ident(n));
+                            }
+                            _ => {}
+                        }
+                    }
+                    let mut names = names.into_iter();
                     if let (Some(source), Some(on)) = (names.next(), names.next()) {
                         entries.push(Entry::Join(Join {
-                            source: self.ident(source),
-                            on: self.ident(on),
+                            source,
+                            role,
+                            on,
                             span,
                         }));
                     }

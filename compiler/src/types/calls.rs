@@ -32,6 +32,9 @@ impl Checker<'_> {
             self.diagnostics().push(d);
             return None;
         };
+        if function == Function::Offset {
+            return self.offset(expr, args, star, filter);
+        }
         if !self.level_allows(function, expr, filter) {
             return None;
         }
@@ -67,14 +70,17 @@ impl Checker<'_> {
             );
             return None;
         }
-        let outer = (self.in_aggregate, self.mode);
+        let outer = (self.in_aggregate, self.mode, self.entity);
         if function.is_aggregate() {
+            // In a two-level metric, an outermost aggregate reads entities;
+            // an aggregate inside it reads rows again.
+            self.entity = self.per.is_some() && !self.in_aggregate;
             self.in_aggregate = true;
             self.mode = Mode::Row;
         }
         let typed_args: Vec<Option<TypedExpr>> = args.iter().map(|a| self.check(a)).collect();
         let typed_filter = filter.map(|f| self.predicate(f, "an aggregate's `where`"));
-        (self.in_aggregate, self.mode) = outer;
+        (self.in_aggregate, self.mode, self.entity) = outer;
         let typed_args: Vec<TypedExpr> = typed_args.into_iter().collect::<Option<_>>()?;
         let filter = match typed_filter {
             Some(f) => Some(Box::new(f?)),
@@ -88,10 +94,16 @@ impl Checker<'_> {
         let name = function.name();
         if function.is_aggregate() {
             let problem = match (self.mode, self.in_aggregate) {
+                // The inner aggregate of a two-level metric.
+                (Mode::Row, true) if self.entity => None,
                 (Mode::Row, true) | (Mode::Formula, true) => Some((
                     Code::NestedAggregate,
                     format!("`{name}` is inside another aggregate"),
-                    "aggregates cannot nest; compute the inner value as its own metric",
+                    if self.per.is_some() {
+                        "a two-level metric nests aggregates once: the inner ones per entity, the outer ones over entities"
+                    } else {
+                        "aggregates nest only in a two-level metric: add `per: COLUMN` (e.g. `per: customer_id`) to aggregate per entity first, or compute the inner value as its own metric"
+                    },
                 )),
                 (Mode::Row, false) => Some((
                     Code::AggregateInRow,
@@ -157,6 +169,8 @@ impl Checker<'_> {
             }
             let ok = match kind {
                 ArgKind::Any | ArgKind::Value => true,
+                // Only `offset` takes these, and it is typed in `offset.rs`.
+                ArgKind::Metric | ArgKind::Duration => false,
                 ArgKind::Number => arg.ty.is_numeric(),
                 ArgKind::Text => matches!(arg.ty, Type::String | Type::Null),
                 ArgKind::Time => arg.ty.is_temporal(),
@@ -279,7 +293,7 @@ fn merge(a: Type, b: Type) -> Type {
 }
 
 /// The help line for a misused function: how it is called and what it does.
-fn usage(function: Function) -> String {
+pub(super) fn usage(function: Function) -> String {
     let spec = function.spec();
     format!("{}: {}", spec.signature, spec.doc)
 }

@@ -10,7 +10,7 @@
 
 use super::{Type, Unit};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::ir::{BinaryOp, Literal, Node, TypedExpr, UnaryOp};
+use crate::ir::{BinaryOp, ColumnRef, Literal, Node, TypedExpr, UnaryOp};
 use crate::resolve::suggest::did_you_mean;
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind};
@@ -48,6 +48,13 @@ pub struct Checker<'a> {
     scope: &'a dyn Scope,
     pub(super) mode: Mode,
     pub(super) in_aggregate: bool,
+    /// `per: COLUMN` of a two-level metric: its outer aggregates may hold
+    /// inner ones.
+    pub(super) per: Option<ColumnRef>,
+    /// Inside an outer aggregate of a two-level metric and outside any
+    /// inner one: one row per entity, where only the `per` column and
+    /// inner aggregates have a value.
+    pub(super) entity: bool,
     diags: &'a mut Diagnostics,
 }
 
@@ -94,8 +101,16 @@ impl<'a> Checker<'a> {
             scope,
             mode,
             in_aggregate: false,
+            per: None,
+            entity: false,
             diags,
         }
+    }
+
+    /// A checker for a two-level metric's formula, grouped per `column`.
+    pub fn per(mut self, column: ColumnRef) -> Checker<'a> {
+        self.per = Some(column);
+        self
     }
 
     /// Checks a predicate (`where`, `exclude`, an aggregate's filter).
@@ -235,9 +250,36 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// What the scope finds for a name, without reporting anything.
+    pub(super) fn lookup(&self, parts: &[String]) -> Lookup {
+        self.scope.lookup(parts)
+    }
+
     fn path(&mut self, parts: &[String], span: Span) -> Option<TypedExpr> {
         match self.scope.lookup(parts) {
             Lookup::Found(t) => {
+                if let (true, Some(per), Node::Column { column }) =
+                    (self.entity, &self.per, &t.node)
+                {
+                    if column != per {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::Unaggregated,
+                                span,
+                                format!(
+                                    "column `{}` is read once per `{per}`, but it can differ within one",
+                                    parts.join(".")
+                                ),
+                            )
+                            .label("not aggregated per entity")
+                            .help(format!(
+                                "the outer aggregates see one row per `{per}`: aggregate the column inside, e.g. `avg(sum({0}))`",
+                                parts.join(".")
+                            )),
+                        );
+                        return None;
+                    }
+                }
                 if self.mode == Mode::Formula && !self.in_aggregate {
                     self.diags.push(
                         Diagnostic::error(

@@ -3,6 +3,7 @@
 
 mod calls;
 pub mod check;
+mod offset;
 pub mod unit;
 
 pub use unit::Unit;
