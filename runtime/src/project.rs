@@ -113,6 +113,27 @@ pub fn library_dir(spec: Option<&Path>) -> Result<PathBuf, Fatal> {
     Ok(library)
 }
 
+/// The library a `.yard` file belongs to, for an editor: the `library` of
+/// the nearest `yardstick.toml` above it when the file lies inside that
+/// library, or else the file's own folder (a fixture beside the library is
+/// its own library).
+pub fn library_holding(file: &Path) -> PathBuf {
+    let folder = file.parent().unwrap_or(Path::new("/"));
+    let Some(path) = nearest_project_file(folder) else {
+        return folder.to_owned();
+    };
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    let library = match ProjectFile::read(&path) {
+        Ok(Some((_, f))) => f.library_in(dir),
+        _ => dir.to_owned(),
+    };
+    if resolve(&absolute(folder)).starts_with(resolve(&absolute(&library))) {
+        library
+    } else {
+        folder.to_owned()
+    }
+}
+
 /// The `yardstick.toml` that governs the library at `spec`: the one in
 /// `spec` itself, or else the nearest one above whose `library` is `spec`.
 pub fn project_file_for(spec: &Path) -> Result<Option<PathBuf>, Fatal> {

@@ -144,3 +144,23 @@ fn check_at_the_repository_root_checks_the_bundled_library() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_editor_file_belongs_to_the_project_library_or_to_its_own_folder() {
+    let root = tempfile::tempdir().expect("dir");
+    write(root.path(), "yardstick.toml", "library = \"metrics\"\n");
+    write(root.path(), "metrics/sub/a.yard", "");
+    write(root.path(), "tests/fixture/b.yard", "");
+    let holding = |file: &str| yardstick::project::library_holding(&root.path().join(file));
+    let canonical = |dir: &str| root.path().join(dir).canonicalize().expect("dir");
+    // Inside the named library: the whole library, not the file's folder.
+    assert_eq!(
+        holding("metrics/sub/a.yard").canonicalize().unwrap(),
+        canonical("metrics")
+    );
+    // A fixture beside it is a library of its own.
+    assert_eq!(
+        holding("tests/fixture/b.yard"),
+        root.path().join("tests/fixture")
+    );
+}

@@ -10,7 +10,7 @@
 
 use super::documents::Documents;
 use crate::library_files;
-use crate::project::{Project, PROJECT_FILE};
+use crate::project::Project;
 use lsp_types::Url;
 use std::path::{Path, PathBuf};
 use yardstick_compiler::ide::Analysis;
@@ -35,15 +35,11 @@ pub fn key_of(uri: &Url) -> LibraryKey {
     }
 }
 
-/// The nearest folder upward from `file` with a `yardstick.toml`, or
-/// else the file's folder.
+/// The library `file` belongs to: the `library` of the nearest
+/// `yardstick.toml` upward when the file is inside it, or else the file's
+/// folder (`project::library_holding`).
 pub fn directory_of(file: &Path) -> PathBuf {
-    let folder = file.parent().unwrap_or(Path::new("/"));
-    folder
-        .ancestors()
-        .find(|dir| dir.join(PROJECT_FILE).is_file())
-        .unwrap_or(folder)
-        .to_owned()
+    crate::project::library_holding(file)
 }
 
 /// A compiled library and the document each of its files is.
