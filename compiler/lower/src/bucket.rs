@@ -29,7 +29,9 @@ pub fn row_period(
         return None;
     }
     let time = time_expr(source, first)?;
-    let truncated = date_trunc(lit(unit(grain)), time);
+    // `date_trunc` names the grains as the language does; weeks start on
+    // Monday there, as in `window::period_of`.
+    let truncated = date_trunc(lit(grain.name()), time);
     Some(match grain {
         Grain::Hour => cast(truncated, utc_timestamp()),
         _ => cast(truncated, DataType::Date32),
@@ -51,17 +53,4 @@ pub fn within(
             .gt_eq(timestamp_lit(start.and_utc().timestamp_micros()))
             .and(time.lt(timestamp_lit(end.and_utc().timestamp_micros()))),
     )
-}
-
-/// `date_trunc`'s name for a grain; weeks start on Monday there, as in
-/// `window::period_of`.
-fn unit(grain: Grain) -> &'static str {
-    match grain {
-        Grain::Hour => "hour",
-        Grain::Day => "day",
-        Grain::Week => "week",
-        Grain::Month => "month",
-        Grain::Quarter => "quarter",
-        Grain::Year => "year",
-    }
 }

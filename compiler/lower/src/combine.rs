@@ -27,14 +27,7 @@ pub fn lower(
     catalog: &dyn Catalog,
 ) -> Result<Lowered, LowerError> {
     let frame = &frame;
-    let mut keys: Vec<String> = request
-        .by
-        .iter()
-        .map(|d| translate::column_name(&d.column))
-        .collect();
-    if matches!(frame, TimeFrame::Series { .. }) {
-        keys.push(PERIOD.to_owned());
-    }
+    let keys = scan::key_names(request, frame);
 
     let mut combined: Option<LogicalPlanBuilder> = None;
     let mut computed: Vec<String> = Vec::new();

@@ -7,7 +7,7 @@
 //! ([`crate::scan::rows`]) but is aggregated in its own plan: one
 //! aggregation grouped by the keys and the entity, one grouped by the keys.
 
-use crate::scan::{self, PERIOD};
+use crate::scan;
 use crate::translate::{self, Place};
 use crate::{metric_column, sample_column, Catalog, LowerError, TimeFrame};
 use datafusion::arrow::datatypes::DataType;
@@ -43,14 +43,7 @@ pub fn plan(
         .filter(col(entity.as_str()).is_not_null())
         .map_err(df_err)?;
 
-    let mut keys: Vec<String> = request
-        .by
-        .iter()
-        .map(|d| translate::column_name(&d.column))
-        .collect();
-    if matches!(frame, TimeFrame::Series { .. }) {
-        keys.push(PERIOD.to_owned());
-    }
+    let keys = crate::scan::key_names(request, frame);
     let prefix = metric_column(&metric.name);
     let (mut outer, mut inner) = (Vec::new(), Vec::new());
     let value = translate::translate(

@@ -79,7 +79,7 @@ pub fn plan(
 
 /// The keys of a source's aggregation: dimension columns, then `__period`
 /// for a series.
-fn key_names(request: &Request, frame: &TimeFrame) -> Vec<String> {
+pub(crate) fn key_names(request: &Request, frame: &TimeFrame) -> Vec<String> {
     let mut keys: Vec<String> = request
         .by
         .iter()
@@ -209,14 +209,10 @@ fn aggregate(
     catalog: &dyn Catalog,
 ) -> Result<LogicalPlanBuilder, LowerError> {
     let (mut builder, conditions) = rows(library, source, metrics, request, frame, catalog)?;
-    let mut keys: Vec<DfExpr> = request
-        .by
+    let keys: Vec<DfExpr> = key_names(request, frame)
         .iter()
-        .map(|d| col(translate::column_name(&d.column)))
+        .map(|k| col(k.as_str()))
         .collect();
-    if matches!(frame, TimeFrame::Series { .. }) {
-        keys.push(col(PERIOD));
-    }
     let mut aggregates = Vec::new();
     let mut values = Vec::new();
     for ((metric, base), rows) in metrics.iter().zip(&conditions) {
