@@ -17,6 +17,7 @@ pub mod project;
 pub mod query;
 pub mod report;
 pub mod session;
+pub mod sql_literal;
 pub mod stdio;
 
 /// How a command ended.

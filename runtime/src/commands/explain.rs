@@ -72,6 +72,7 @@ fn sql(plan: &datafusion::logical_expr::LogicalPlan, dialect: Dialect) -> Result
     unparsed
         .map(|mut statement| {
             percentile_cont(&mut statement);
+            crate::sql_literal::make_safe(&mut statement, dialect);
             statement.to_string()
         })
         .map_err(|e| Fatal(format!("this plan cannot be written as SQL: {e}")))
