@@ -127,21 +127,10 @@ pub async fn add(
             .map_err(|e| Fatal(format!("cannot add the compared columns: {e}")))?;
         out.push(batch);
     }
-    let mut with = Vec::new();
-    for c in columns {
-        with.push(c.clone());
-        if let OutputColumn::Metric { name, .. } = c {
-            if request.metrics.iter().any(|m| m.as_str() == name) {
-                for suffix in ["prev", "delta"] {
-                    with.push(OutputColumn::Metric {
-                        name: format!("{name}_{suffix}"),
-                        sample: None,
-                    });
-                }
-            }
-        }
-    }
-    Ok((out, with))
+    Ok((
+        out,
+        super::columns_after_each_metric(columns, request, &["prev", "delta"]),
+    ))
 }
 
 /// The queries that give the previous values: a series shifted as a

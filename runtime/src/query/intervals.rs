@@ -134,21 +134,10 @@ pub async fn add(
                 .map_err(|e| Fatal(format!("cannot add the intervals: {e}")))?,
         );
     }
-    let mut with = Vec::new();
-    for c in columns {
-        with.push(c.clone());
-        if let OutputColumn::Metric { name, .. } = c {
-            if request.metrics.iter().any(|m| m.as_str() == name) {
-                for suffix in ["lo", "hi"] {
-                    with.push(OutputColumn::Metric {
-                        name: format!("{name}_{suffix}"),
-                        sample: None,
-                    });
-                }
-            }
-        }
-    }
-    Ok((out, with))
+    Ok((
+        out,
+        super::columns_after_each_metric(columns, request, &["lo", "hi"]),
+    ))
 }
 
 /// The interval of one value from its parts (in the shape's order).

@@ -181,3 +181,28 @@ pub async fn execute(prepared: &Prepared) -> Result<Vec<RecordBatch>, Fatal> {
         ))
     })
 }
+
+/// The result's columns with `<metric>_<suffix>` columns after each metric
+/// the request shows (`--compare`'s `_prev`/`_delta`, `--ci`'s `_lo`/`_hi`).
+pub fn columns_after_each_metric(
+    columns: &[yardstick_lower::OutputColumn],
+    request: &yardstick_compiler::query::Request,
+    suffixes: &[&str],
+) -> Vec<yardstick_lower::OutputColumn> {
+    use yardstick_lower::OutputColumn;
+    let mut with = Vec::new();
+    for c in columns {
+        with.push(c.clone());
+        if let OutputColumn::Metric { name, .. } = c {
+            if request.metrics.iter().any(|m| m.as_str() == name) {
+                for suffix in suffixes {
+                    with.push(OutputColumn::Metric {
+                        name: format!("{name}_{suffix}"),
+                        sample: None,
+                    });
+                }
+            }
+        }
+    }
+    with
+}
