@@ -17,7 +17,7 @@ pub mod project;
 pub mod query;
 pub mod report;
 pub mod session;
-pub mod sql_literal;
+pub mod sql;
 pub mod stdio;
 
 /// How a command ended.
