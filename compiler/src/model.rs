@@ -46,6 +46,28 @@ impl Source {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    pub fn join(&self, name: &str) -> Option<&JoinSpec> {
+        self.joins.iter().find(|j| j.name() == name)
+    }
+}
+
+/// The hops of a join path (`listings.users`) from `from`: each join with
+/// the source it lands on, outwards. `None` when a hop is not a join of
+/// the source before it. Every hop lands on a key, so no path fans out.
+pub fn join_hops<'a>(
+    sources: &'a BTreeMap<String, Source>,
+    from: &'a Source,
+    path: &str,
+) -> Option<Vec<(&'a JoinSpec, &'a Source)>> {
+    let mut at = from;
+    let mut hops = Vec::new();
+    for name in path.split('.') {
+        let join = at.join(name)?;
+        at = sources.get(&join.source)?;
+        hops.push((join, at));
+    }
+    Some(hops)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -374,6 +396,12 @@ pub struct Filters<'a> {
 impl Library {
     pub fn metric(&self, id: &MetricId) -> Option<&Metric> {
         self.metrics.get(id.as_str())
+    }
+
+    /// The source a join path of `source` lands on.
+    pub fn joined_source(&self, source: &str, path: &str) -> Option<&Source> {
+        let from = self.sources.get(source)?;
+        join_hops(&self.sources, from, path).and_then(|hops| hops.last().map(|h| h.1))
     }
 
     /// Every filter of a base metric: its own and its bases' (for a

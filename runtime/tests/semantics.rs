@@ -32,7 +32,7 @@ const LIBRARY: &str = include_str!("../../tests/semantics/library.yard");
 
 /// The `.yard` cases, and how many `test` blocks they hold.
 const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/semantics");
-const SUITE_TESTS: usize = 39;
+const SUITE_TESTS: usize = 40;
 
 const ACCOUNTS: &str = "acct,tier\nA,gold\nB,silver\n";
 const NO_GOALS: &str = "region,day,target\n";
@@ -352,5 +352,104 @@ fn a_tolerance_that_is_not_a_number_is_a_check_error() {
             .count(),
         2,
         "{stderr}"
+    );
+}
+
+#[test]
+fn chained_joins_and_roles_work_in_by_and_where_through_the_binary() {
+    // The data of `chained_joins_land_on_keys_hop_by_hop` in joins.yard,
+    // read from files: only the command line has `--where`, and only a
+    // real query finds the tables a chain or a role needs by itself.
+    let lib = Lib::new("");
+    let write = |name: &str, text: &str| {
+        std::fs::write(lib.0.path().join(name), text).expect("write");
+    };
+    write("zones.csv", "zone,continent\nZ1,Europe\nZ2,Asia\n");
+    write(
+        "branches.csv",
+        "branch,zone,parent_branch\nB1,Z1,\nB2,Z2,B1\nB3,Z9,B2\nB4,,B9\n",
+    );
+    write(
+        "sales.csv",
+        "id,t,branch,amount\n\
+         s1,2026-06-01T10:00:00Z,B1,10\n\
+         s2,2026-06-02T10:00:00Z,B2,20\n\
+         s3,2026-06-03T10:00:00Z,B2,5\n\
+         s4,2026-06-04T10:00:00Z,B3,7\n\
+         s5,2026-06-05T10:00:00Z,B4,1\n\
+         s6,2026-06-06T10:00:00Z,B7,100\n",
+    );
+    // Sales whose parent branch is in Europe: s2 and s3 (B2 under B1),
+    // both sold by an Asian branch.
+    let rows = lib.query(&[
+        "sold",
+        "--by",
+        "branches.zones.continent",
+        "--as-of",
+        "2026-06-30",
+        "--where",
+        "branches.parent.zones.continent == \"Europe\"",
+    ]);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["branches.zones.continent"], json!("Asia"));
+    close(&rows[0]["sold"], 25.0);
+    // Grouped by the parent's zone (three hops would be its continent):
+    // Z1 s2 + s3 = 25; Z2 s4 = 7; none s1 + s5 + s6 = 111.
+    let rows = lib.query(&[
+        "sold",
+        "--by",
+        "branches.parent.zone",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    let got: Vec<(Value, f64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["branches.parent.zone"].clone(),
+                r["sold"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (json!("Z1"), 25.0),
+            (json!("Z2"), 7.0),
+            (Value::Null, 111.0)
+        ]
+    );
+    // A role: the receiver's tier (accounts.csv: A gold, B silver). x1 goes
+    // to B, x2 to A, x3 to nobody known.
+    write(
+        "transfers.csv",
+        "id,t,from_acct,to_acct,amount\n\
+         x1,2026-06-01T10:00:00Z,A,B,10\n\
+         x2,2026-06-02T10:00:00Z,B,A,5\n\
+         x3,2026-06-03T10:00:00Z,A,C,2\n",
+    );
+    let rows = lib.query(&[
+        "transferred",
+        "--by",
+        "receiver.tier",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    let got: Vec<(Value, f64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["receiver.tier"].clone(),
+                r["transferred"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (json!("gold"), 5.0),
+            (json!("silver"), 10.0),
+            (Value::Null, 2.0)
+        ]
     );
 }

@@ -11,7 +11,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Column, JoinType, NullEquality, ScalarValue};
 use datafusion::logical_expr::{cast, col, lit, when, Expr as DfExpr, LogicalPlanBuilder};
 use yardstick_compiler::ir::ColumnRef;
-use yardstick_compiler::model::{BaseMetric, Definition, Library, Metric, Source};
+use yardstick_compiler::model::{join_hops, BaseMetric, Definition, Library, Metric, Source};
 use yardstick_compiler::query::Request;
 use yardstick_compiler::types::Type;
 
@@ -458,18 +458,26 @@ fn scan(
     for c in &source.columns {
         projection.push(column_expr(&source.name, c, &builder, c.name.clone())?);
     }
-    for join in source.joins.iter().filter(|j| used.contains(j.name())) {
-        let Some(joined) = library.sources.get(&join.source) else {
+    // Shorter paths first (a set orders `a` before `a.b`): each hop joins
+    // the table of the path before it, under its own path's name, so a
+    // source joined in two roles or along two chains is two tables.
+    for path in &used {
+        let Some(hops) = join_hops(&library.sources, source, path) else {
             continue;
         };
-        // Under the join's name, so a source joined in two roles is two
-        // tables of the plan.
-        let name = join.name();
+        let Some((join, joined)) = hops.last() else {
+            continue;
+        };
+        let from = match path.rsplit_once('.') {
+            Some((before_path, _)) => table_name(before_path),
+            None => source.name.clone(),
+        };
+        let name = table_name(path);
         let mut right =
             LogicalPlanBuilder::scan(joined.name.as_str(), catalog.table(&joined.name)?, None)
                 .map_err(df_err)?;
         if name != joined.name {
-            right = right.alias(name).map_err(df_err)?;
+            right = right.alias(name.as_str()).map_err(df_err)?;
         }
         let right = right.build().map_err(df_err)?;
         let key = joined.key.clone().unwrap_or_else(|| join.on.clone());
@@ -478,8 +486,8 @@ fn scan(
                 right,
                 JoinType::Left,
                 (
-                    vec![Column::new(Some(source.name.as_str()), join.on.as_str())],
-                    vec![Column::new(Some(name), key.as_str())],
+                    vec![Column::new(Some(from.as_str()), join.on.as_str())],
+                    vec![Column::new(Some(name.as_str()), key.as_str())],
                 ),
                 None,
                 NullEquality::NullEqualsNothing,
@@ -487,13 +495,20 @@ fn scan(
             .map_err(df_err)?;
         for c in &joined.columns {
             let alias = translate::column_name(&ColumnRef {
-                join: Some(name.to_owned()),
+                join: Some(path.clone()),
                 name: c.name.clone(),
             });
-            projection.push(column_expr(name, c, &builder, alias)?);
+            projection.push(column_expr(&name, c, &builder, alias)?);
         }
     }
     builder.project(projection).map_err(df_err)
+}
+
+/// The plan's table for a join path: the join's name for one hop
+/// (`accounts`, a role `host`), the hops joined by `__` for a chain
+/// (`listings__users`).
+fn table_name(path: &str) -> String {
+    path.replace('.', "__")
 }
 
 fn column_expr(

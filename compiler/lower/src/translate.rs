@@ -21,10 +21,11 @@ use yardstick_compiler::ir::{BinaryOp, CmpOp, ColumnRef, Literal, Node, TypedExp
 use yardstick_compiler::types::Type;
 
 /// The internal column name of a source or joined column
-/// (`accounts.segment` becomes `accounts__segment`).
+/// (`accounts.segment` becomes `accounts__segment`,
+/// `listings.users.country` `listings__users__country`).
 pub fn column_name(column: &ColumnRef) -> String {
     match &column.join {
-        Some(j) => format!("{j}__{}", column.name),
+        Some(j) => format!("{}__{}", j.replace('.', "__"), column.name),
         None => column.name.clone(),
     }
 }

@@ -55,6 +55,7 @@ codes! {
     DimensionNotAllowed => "yardstick::dimension::not_allowed", "a dimension the source or base metric does not offer";
     JoinRoleClash => "yardstick::join::name_taken", "a join whose role (or source) name is a column of the source or another join's name";
     JoinNotKey => "yardstick::join::not_key", "a join into a source that declares no key, so it could fan out";
+    JoinChainNotKey => "yardstick::join::chain_not_key", "a join path with a hop that does not land on a key: it walks a join backwards, from a key to many rows";
     DeprecatedUse => "yardstick::deprecated::used", "a deprecated metric used by another declaration";
     ChangelogMissing => "yardstick::changelog::missing", "a metric version above 1 with no changelog entry for it";
     TestShape => "yardstick::test::shape", "a test row or expectation that does not fit its source or metric";
@@ -68,6 +69,8 @@ codes! {
     QueryWhere => "yardstick::query::where", "a --where that names something other than a dimension every metric allows";
     SourceOutsideRoots => "yardstick::source::outside_roots", "a source whose path resolves outside the library directory and its data roots";
     OffsetNotMetric => "yardstick::offset::not_a_metric", "`offset` of something other than a metric by name: a column, an expression, or `offset` outside a derived formula";
+    OffsetNoTime => "yardstick::offset::no_time", "`offset` of a metric with no time column (itself or a base metric it reads), so there is nothing to move back";
+    OffsetGrain => "yardstick::offset::grain", "an offset finer than what it moves: not whole hours, hours on a date-timed metric, or hours in a query not read by the hour";
     PerDerived => "yardstick::per::derived", "`per` on a derived metric, which has no rows to group";
     FillNotCount => "yardstick::fill::not_a_count", "`fill: 0` on a metric whose value is not a count or a sum, so 0 would not mean none counted";
     SnapshotDerived => "yardstick::snapshot::derived", "`snapshot:` on a derived metric, which has no rows of its own to pick from";

@@ -315,6 +315,7 @@ fn moved_parts(b: &Meaning, h: &Meaning) -> Vec<&'static str> {
         ("fill", b.fill != h.fill),
         ("snapshot", b.snapshot != h.snapshot),
         ("per", b.per != h.per),
+        ("joins", b.joins != h.joins),
     ]
     .into_iter()
     .filter(|(_, moved)| *moved)

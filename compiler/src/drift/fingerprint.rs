@@ -24,6 +24,13 @@
 //! snapshot <rule>                    only with `snapshot:`: `last`,
 //!                                    `first per account_id`
 //! per <column>                       only with `per: COLUMN` (likewise)
+//! join <path> <source> <path> on <c>  one per join hop the formula, the
+//!                                    filters or `per` read through, in
+//!                                    path order: the path (`listings`,
+//!                                    `listings.users`), the source it lands
+//!                                    on, where that source's rows come
+//!                                    from, and the column it joins on; only
+//!                                    for metrics that read through a join
 //! input <metric> <fingerprint>       one per metric read (a variant's base
 //!                                    included), sorted
 //! ```
@@ -33,9 +40,10 @@
 //! The fingerprint is `sha256:` and the first 32 hex digits of the hash.
 
 use super::canonical::canonical;
-use crate::model::{Definition, Library, Metric, Source};
+use crate::ir::{ColumnRef, TypedExpr};
+use crate::model::{join_hops, Definition, Library, Metric, Source};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -55,6 +63,9 @@ pub struct Meaning {
     pub snapshot: String,
     /// The `per` column of a two-level metric, else `-` (and no line).
     pub per: String,
+    /// Each join hop read through: `listings.users users data/users.csv
+    /// on host_id` (no lines when none).
+    pub joins: Vec<String>,
     /// `(metric, fingerprint)` of every metric read.
     pub inputs: Vec<(String, String)>,
 }
@@ -79,6 +90,9 @@ impl Meaning {
         }
         if self.per != "-" {
             out.push_str(&format!("per {}\n", self.per));
+        }
+        for j in &self.joins {
+            out.push_str(&format!("join {j}\n"));
         }
         for (name, fp) in &self.inputs {
             out.push_str(&format!("input {name} {fp}\n"));
@@ -160,6 +174,34 @@ fn location(source: &Source) -> String {
     parts.join("/")
 }
 
+/// The join hops `exprs` and `per` read through from `source`, each with
+/// where it lands and on which column: what a join path means.
+fn joins_read<'a>(
+    library: &Library,
+    source: &Source,
+    exprs: impl Iterator<Item = &'a TypedExpr>,
+    per: Option<&ColumnRef>,
+) -> Vec<String> {
+    let mut paths = BTreeSet::new();
+    for e in exprs {
+        paths.extend(e.columns().into_iter().flat_map(|c| c.join_prefixes()));
+    }
+    paths.extend(per.map(|c| c.join_prefixes()).unwrap_or_default());
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let hops = join_hops(&library.sources, source, &path)?;
+            let (join, joined) = hops.last()?;
+            Some(format!(
+                "{path} {} {} on {}",
+                joined.name,
+                location(joined),
+                join.on
+            ))
+        })
+        .collect()
+}
+
 fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, String)>) -> Meaning {
     let inputs = reads(m)
         .into_iter()
@@ -189,6 +231,15 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
                 .collect();
             filters.sort();
             filters.dedup();
+            let read = b
+                .own_filters
+                .iter()
+                .chain(&b.own_excludes)
+                .chain(source_excludes)
+                .chain(std::iter::once(&b.formula));
+            let joins = source
+                .map(|s| joins_read(library, s, read, b.per.as_ref()))
+                .unwrap_or_default();
             Meaning {
                 source: format!(
                     "{} {}",
@@ -218,6 +269,7 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
                     .as_ref()
                     .map(|c| c.path())
                     .unwrap_or_else(|| "-".to_owned()),
+                joins,
                 inputs,
             }
         }
@@ -232,6 +284,7 @@ fn meaning(library: &Library, m: &Metric, done: &BTreeMap<String, (Meaning, Stri
             fill: "-".to_owned(),
             snapshot: "-".to_owned(),
             per: "-".to_owned(),
+            joins: Vec::new(),
             inputs,
         },
     }

@@ -116,17 +116,20 @@ impl Literal {
 }
 
 /// A column of a source's rows: its own (`channel`) or, through a join, a
-/// column of the joined source (`accounts.segment`).
+/// column of the joined source (`accounts.segment`), or through a chain
+/// of joins (`listings.users.country`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct ColumnRef {
-    /// The joined source, when the column is reached through a join.
+    /// The join path, when the column is reached through joins: the join
+    /// names from the source outwards, dotted (`accounts`,
+    /// `listings.users`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub join: Option<String>,
     pub name: String,
 }
 
 impl ColumnRef {
-    /// As written: `channel` or `accounts.segment`.
+    /// As written: `channel`, `accounts.segment` or `listings.users.country`.
     pub fn path(&self) -> String {
         match &self.join {
             Some(j) => format!("{j}.{}", self.name),
@@ -134,9 +137,9 @@ impl ColumnRef {
         }
     }
 
-    /// Reads `channel` or `accounts.segment`.
+    /// Reads `channel`, `accounts.segment` or `listings.users.country`.
     pub fn from_path(path: &str) -> ColumnRef {
-        match path.split_once('.') {
+        match path.rsplit_once('.') {
             Some((join, name)) => ColumnRef {
                 join: Some(join.to_owned()),
                 name: name.to_owned(),
@@ -146,6 +149,22 @@ impl ColumnRef {
                 name: path.to_owned(),
             },
         }
+    }
+
+    /// The join path and every shorter path it goes through:
+    /// `listings.users` gives `listings` and `listings.users`.
+    pub fn join_prefixes(&self) -> Vec<String> {
+        let Some(join) = &self.join else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, c) in join.char_indices() {
+            if c == '.' {
+                out.push(join[..i].to_owned());
+            }
+        }
+        out.push(join.clone());
+        out
     }
 }
 

@@ -15,12 +15,38 @@ pub use request::{base_metrics, Dimension, Grain, Request};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ColumnRef, Duration, DurationUnit, MetricId, TypedExpr};
-use crate::model::{Library, Metric};
+use crate::model::{Definition, Library, Metric};
+use crate::resolve::offset_time;
 use crate::resolve::suggest::did_you_mean;
 use crate::resolve::RowScope;
 use crate::span::Span;
 use crate::types::check::{Checker, Mode};
 use chrono::NaiveDate;
+
+/// The first offset `metric` reads (through its inputs too) that is not a
+/// whole number of days.
+fn hourly_offset(library: &Library, metric: &Metric) -> Option<(MetricId, Duration)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![metric];
+    while let Some(m) = stack.pop() {
+        if !seen.insert(m.name.as_str()) {
+            continue;
+        }
+        let Definition::Derived(d) = &m.definition else {
+            continue;
+        };
+        if let Some((moved, by)) = d
+            .formula
+            .offsets()
+            .into_iter()
+            .find(|(_, by)| !offset_time::whole_days(*by))
+        {
+            return Some((moved.clone(), by));
+        }
+        stack.extend(d.inputs.iter().filter_map(|i| library.metric(i)));
+    }
+    None
+}
 
 /// Checks `args` against `library`: a request when every argument is
 /// sound, and every problem found.
@@ -58,6 +84,7 @@ impl<'a> Checking<'a> {
         let as_of = self.date(args.as_of.as_ref(), "--as-of");
         let last = self.last();
         self.frame(grain, from, to);
+        self.offsets_fit(&metrics, grain);
         let filter = match &args.filter {
             Some(text) if !metrics.is_empty() => self.filter(text, &metrics),
             _ => None,
@@ -276,6 +303,43 @@ impl<'a> Checking<'a> {
                     "swap the two dates",
                 ));
             }
+        }
+    }
+
+    /// An offset that is not a whole number of days moves only periods
+    /// that start on any hour: a series read `--grain hour`. An as-of value
+    /// and a period of a day or longer start at midnight (`offset_time`
+    /// checked the rest with the library).
+    fn offsets_fit(&mut self, metrics: &[&Metric], grain: Option<Grain>) {
+        if grain == Some(Grain::Hour) {
+            return;
+        }
+        let read = match grain {
+            Some(g) => format!(
+                "reads periods of a {} (`--grain {0}`), which start at midnight",
+                g.name()
+            ),
+            None => "reads one value as of a date, whose window ends at midnight".to_owned(),
+        };
+        for metric in metrics {
+            let Some((moved, by)) = hourly_offset(self.library, metric) else {
+                continue;
+            };
+            let Some(arg) = self.args.metrics.iter().find(|a| a.text == metric.name) else {
+                continue;
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::OffsetGrain,
+                    arg.span,
+                    format!(
+                        "`{}` reads `offset({moved}, {by})`, which is not a whole number of days, but this query {read}: moved by `{by}`, that boundary would fall mid-day",
+                        metric.name
+                    ),
+                )
+                .label("offset finer than the query's periods")
+                .help("read it as a series with `--grain hour`, or offset by whole days"),
+            );
         }
     }
 

@@ -88,9 +88,10 @@ impl Request {
         out
     }
 
-    /// The sources a scan of `source` joins for this request: those its
+    /// The join paths a scan of `source` takes for this request: those its
     /// metrics' filters and formulas, its excludes, the `--where` and the
-    /// dimensions reach through a join.
+    /// dimensions reach through, each with the shorter paths a chain goes
+    /// through (`listings.users` brings `listings`).
     pub fn joins_used(
         &self,
         library: &Library,
@@ -99,7 +100,7 @@ impl Request {
     ) -> BTreeSet<String> {
         let mut used = BTreeSet::new();
         let mut note = |e: &TypedExpr| {
-            used.extend(e.columns().into_iter().filter_map(|c| c.join.clone()));
+            used.extend(e.columns().into_iter().flat_map(|c| c.join_prefixes()));
         };
         for metric in metrics {
             let filters = library.filters_of(metric);
@@ -115,11 +116,17 @@ impl Request {
         if let Some(w) = &self.filter {
             note(w);
         }
-        used.extend(self.by.iter().filter_map(|d| d.column.join.clone()));
+        used.extend(self.by.iter().flat_map(|d| d.column.join_prefixes()));
         // A two-level metric's `per` column may be a joined source's.
-        used.extend(metrics.iter().filter_map(|m| match &m.definition {
-            Definition::Base(b) => b.per.as_ref().and_then(|p| p.join.clone()),
-            Definition::Derived(_) => None,
+        used.extend(metrics.iter().flat_map(|m| {
+            match &m.definition {
+                Definition::Base(b) => b
+                    .per
+                    .as_ref()
+                    .map(|p| p.join_prefixes())
+                    .unwrap_or_default(),
+                Definition::Derived(_) => Vec::new(),
+            }
         }));
         used
     }
@@ -129,7 +136,11 @@ impl Request {
     pub fn sources_read(&self, library: &Library) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for (source, metrics) in self.base_metrics(library) {
-            out.extend(self.joins_used(library, &source, &metrics));
+            for path in self.joins_used(library, &source, &metrics) {
+                if let Some(joined) = library.joined_source(&source, &path) {
+                    out.insert(joined.name.clone());
+                }
+            }
             out.insert(source);
         }
         out

@@ -5,6 +5,7 @@
 use super::fields::{self, Fields};
 use super::graph;
 use super::metric_checks;
+use super::offset_time;
 use super::per;
 use super::snapshot;
 use super::source::{unknown_unit, RowScope};
@@ -13,7 +14,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Lookback, MetricId, Node, TypedExpr};
 use crate::model::{
     BaseMetric, Bound, Definition, DerivedMetric, Drive, Library, Metric, Review, Sla,
-    SnapshotKeep, Tier,
+    SnapshotKeep, Source, Tier,
 };
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, DeclKind, Duration, Entry, Expr, ExprKind, Field, Ident};
@@ -349,7 +350,7 @@ fn build(
     };
     let (definition, allowed) = match &draft.from {
         Some(from) => base(draft, from, formula, library, names, diags)?,
-        None => derived(draft, formula, done, names, diags)?,
+        None => derived(draft, formula, &library.sources, done, names, diags)?,
     };
     let typed = match &definition {
         Definition::Base(b) => &b.formula,
@@ -481,6 +482,7 @@ fn base(
 fn derived(
     draft: &Draft<'_>,
     formula: &Expr,
+    sources: &BTreeMap<String, Source>,
     done: &BTreeMap<String, Metric>,
     names: &Names,
     diags: &mut Diagnostics,
@@ -510,6 +512,7 @@ fn derived(
     let scope = MetricScope { done, names };
     let typed = Checker::new(&scope, Mode::Derived, diags).check(formula)?;
     let typed = metric_checks::numeric_formula(typed, diags)?;
+    offset_time::check(&typed, done, sources, diags);
     let inputs: Vec<MetricId> = typed.metrics().into_iter().cloned().collect();
     let mut allowed: Option<Vec<String>> = None;
     for input in inputs.iter().filter_map(|i| done.get(i.as_str())) {

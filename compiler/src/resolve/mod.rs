@@ -7,6 +7,7 @@ mod graph;
 mod metric;
 pub(crate) mod metric_checks;
 mod names;
+pub mod offset_time;
 mod outcome;
 mod per;
 mod reconcile;

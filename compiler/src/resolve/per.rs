@@ -4,7 +4,7 @@
 
 use super::fields;
 use super::metric::Draft;
-use super::source::RowScope;
+use super::source::{refusal, RowScope};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ColumnRef, Node};
 use crate::resolve::suggest::did_you_mean;
@@ -36,7 +36,14 @@ pub(super) fn column(
             return None;
         }
     };
-    match scope.column(parts).map(|t| t.node) {
+    let resolved = scope.resolve(parts);
+    if let Err(problem) = &resolved {
+        if let Some(r) = refusal(problem, &parts.join(".")) {
+            diags.push(r.at(field.value.span()));
+            return None;
+        }
+    }
+    match resolved.ok().map(|t| t.node) {
         Some(Node::Column { column }) => Some(Some(column)),
         _ => {
             let name = parts.join(".");
@@ -46,7 +53,8 @@ pub(super) fn column(
                 format!("source `{}` has no column `{name}`", scope.source.name),
             )
             .label("unknown column");
-            if let Some(s) = did_you_mean(&name, scope.candidates().iter().map(String::as_str)) {
+            if let Some(s) = did_you_mean(&name, scope.candidates(parts).iter().map(String::as_str))
+            {
                 d = d.help(format!("did you mean `{s}`?"));
             }
             diags.push(d);

@@ -9,34 +9,69 @@ use crate::ir::{ColumnRef, Node, TypedExpr};
 use crate::model::{Column, Format, JoinSpec, Source};
 use crate::span::Span;
 use crate::syntax::ast::{ColumnDecl, DeclKind, Entry, Ident, Join};
-use crate::types::check::{Checker, Lookup, Mode, Scope};
+use crate::types::check::{Checker, Lookup, Mode, Refusal, Scope};
 use crate::types::{Type, Unit};
 use std::collections::BTreeMap;
 
+/// The most joins a column path may go through (`a.b.c.column` is three).
+/// A source may join itself (`manager.manager.name`), so paths are bounded
+/// to keep plans small.
+pub const MAX_JOIN_HOPS: usize = 8;
+
 /// Names in row-level expressions over `source`: its columns and, through
-/// its joins, `joined.column` (nullable: a row may find no partner).
+/// its joins, `joined.column`, and through the joins of joined sources,
+/// `joined.next.column` (nullable: a row may find no partner).
 pub struct RowScope<'a> {
     pub source: &'a Source,
     pub sources: &'a BTreeMap<String, Source>,
 }
 
+/// Why a path names no column.
+pub enum PathProblem {
+    /// No such column or join.
+    Missing,
+    /// A hop names a source that joins the one before it, not one it
+    /// joins: read backwards, the join goes from a key to many rows.
+    FansOut { from: String, hop: String },
+    /// More hops than [`MAX_JOIN_HOPS`].
+    TooLong,
+}
+
 impl RowScope<'_> {
     /// The column a path names, typed.
     pub fn column(&self, parts: &[String]) -> Option<TypedExpr> {
-        let (join, column, nullable) = match parts {
-            [name] => {
-                let c = self.source.column(name)?;
-                (None, c, c.nullable)
+        self.resolve(parts).ok()
+    }
+
+    /// The column a path names, typed, or why it names none.
+    pub fn resolve(&self, parts: &[String]) -> Result<TypedExpr, PathProblem> {
+        let (name, hops) = parts.split_last().ok_or(PathProblem::Missing)?;
+        if hops.len() > MAX_JOIN_HOPS {
+            return Err(PathProblem::TooLong);
+        }
+        let mut at = self.source;
+        for hop in hops {
+            match at.join(hop) {
+                Some(j) => at = self.sources.get(&j.source).ok_or(PathProblem::Missing)?,
+                None => {
+                    let backwards = self
+                        .sources
+                        .get(hop.as_str())
+                        .is_some_and(|s| s.joins.iter().any(|j| j.source == at.name));
+                    return Err(if backwards {
+                        PathProblem::FansOut {
+                            from: at.name.clone(),
+                            hop: hop.clone(),
+                        }
+                    } else {
+                        PathProblem::Missing
+                    });
+                }
             }
-            [join, name] => {
-                let j = self.source.joins.iter().find(|j| j.name() == join)?;
-                let c = self.sources.get(&j.source).and_then(|s| s.column(name))?;
-                // A row may find no partner.
-                (Some(join.clone()), c, true)
-            }
-            _ => return None,
-        };
-        Some(TypedExpr {
+        }
+        let column = at.column(name).ok_or(PathProblem::Missing)?;
+        let join = (!hops.is_empty()).then(|| hops.join("."));
+        Ok(TypedExpr {
             node: Node::Column {
                 column: ColumnRef {
                     join,
@@ -45,20 +80,44 @@ impl RowScope<'_> {
             },
             ty: column.ty,
             unit: column.unit.clone(),
-            nullable,
+            // Through a join, a row may find no partner.
+            nullable: column.nullable || !hops.is_empty(),
             span: Span::default(),
         })
     }
 
-    pub fn candidates(&self) -> Vec<String> {
+    /// The names a path could have meant: the source's columns, its joined
+    /// columns, and the columns along as much of `parts` as resolves.
+    pub fn candidates(&self, parts: &[String]) -> Vec<String> {
         let mut out: Vec<String> = self.source.columns.iter().map(|c| c.name.clone()).collect();
-        for join in &self.source.joins {
-            if let Some(s) = self.sources.get(&join.source) {
-                out.extend(
-                    s.columns
-                        .iter()
-                        .map(|c| format!("{}.{}", join.name(), c.name)),
-                );
+        let mut prefix = String::new();
+        let mut at = self.source;
+        let hops = parts.split_last().map_or(&[][..], |(_, hops)| hops);
+        for (i, hop) in std::iter::once(None)
+            .chain(hops.iter().map(Some))
+            .enumerate()
+            .take(MAX_JOIN_HOPS)
+        {
+            if let Some(hop) = hop {
+                let Some(next) = at.join(hop).and_then(|j| self.sources.get(&j.source)) else {
+                    break;
+                };
+                at = next;
+                if i > 1 {
+                    prefix.push('.');
+                }
+                prefix.push_str(hop);
+            }
+            for join in &at.joins {
+                let Some(s) = self.sources.get(&join.source) else {
+                    continue;
+                };
+                let lead = if prefix.is_empty() {
+                    join.name().to_owned()
+                } else {
+                    format!("{prefix}.{}", join.name())
+                };
+                out.extend(s.columns.iter().map(|c| format!("{lead}.{}", c.name)));
             }
         }
         out
@@ -67,14 +126,44 @@ impl RowScope<'_> {
 
 impl Scope for RowScope<'_> {
     fn lookup(&self, parts: &[String]) -> Lookup {
-        match self.column(parts) {
-            Some(t) => Lookup::Found(t),
-            None => Lookup::Missing {
+        match self.resolve(parts) {
+            Ok(t) => Lookup::Found(t),
+            Err(PathProblem::Missing) => Lookup::Missing {
                 kind: "column",
-                candidates: self.candidates(),
+                candidates: self.candidates(parts),
+            },
+            Err(problem) => match refusal(&problem, &parts.join(".")) {
+                Some(r) => Lookup::Refused(r),
+                None => Lookup::Poisoned,
             },
         }
     }
+}
+
+/// Why a path that fans out or is too long is refused (`None` for a
+/// missing one, which is reported with its candidates).
+pub fn refusal(problem: &PathProblem, path: &str) -> Option<Refusal> {
+    Some(match problem {
+        PathProblem::Missing => return None,
+        PathProblem::FansOut { from, hop } => Refusal {
+            code: Code::JoinChainNotKey,
+            message: format!(
+                "`{path}` does not land on a key: `{from}` does not join `{hop}`, `{hop}` joins `{from}`, so one `{from}` row has many `{hop}` rows"
+            ),
+            label: format!("`{hop}` from `{from}` fans out"),
+            help: format!(
+                "each hop of a path must be a join of the source before it (many-to-one); to read `{hop}` by `{from}`, write the metric over `{hop}` and group by its join to `{from}`"
+            ),
+        },
+        PathProblem::TooLong => Refusal {
+            code: Code::SyntaxTooDeep,
+            message: format!("`{path}` goes through more than {MAX_JOIN_HOPS} joins"),
+            label: "too many joins".to_owned(),
+            help: format!(
+                "a path may go through at most {MAX_JOIN_HOPS} joins; join the far source more directly"
+            ),
+        },
+    })
 }
 
 pub(super) fn build_all(
@@ -89,9 +178,13 @@ pub(super) fn build_all(
         links.push(pending);
         sources.insert(source.name.clone(), source);
     }
-    // Joins, excludes and dimensions need every source's columns.
-    for pending in links {
-        link(pending, &mut sources, names, diags);
+    // Joins need every source's columns; dimensions and excludes, which
+    // may read through a chain of joins, need every source's joins.
+    for pending in &links {
+        link_joins(pending, &mut sources, names, diags);
+    }
+    for pending in &links {
+        link_rows(pending, &mut sources, diags);
     }
     sources
 }
@@ -310,8 +403,8 @@ fn check_column(ident: &Ident, columns: &[Column], what: &str, diags: &mut Diagn
     false
 }
 
-fn link(
-    pending: Pending<'_>,
+fn link_joins(
+    pending: &Pending<'_>,
     sources: &mut BTreeMap<String, Source>,
     names: &Names,
     diags: &mut Diagnostics,
@@ -366,7 +459,7 @@ fn link(
                 continue;
             }
         }
-        if !join_name_free(join, &joins, &this.columns, diags) {
+        if !join_name_free(join, &joins, this, diags) {
             continue;
         }
         joins.push(JoinSpec {
@@ -377,16 +470,34 @@ fn link(
     }
     let mut linked = this.clone();
     linked.joins = joins;
+    sources.insert(linked.name.clone(), linked);
+}
 
+/// A source's dimensions and excludes, once every source's joins are known.
+fn link_rows(
+    pending: &Pending<'_>,
+    sources: &mut BTreeMap<String, Source>,
+    diags: &mut Diagnostics,
+) {
+    let Some(linked) = sources.get(&pending.name) else {
+        return;
+    };
     let scope = RowScope {
-        source: &linked,
+        source: linked,
         sources,
     };
     let mut dimensions = Vec::new();
     for (path, span) in &pending.dimensions {
         let parts: Vec<String> = path.split('.').map(str::to_owned).collect();
-        if scope.column(&parts).is_some() {
-            dimensions.push(path.clone());
+        let problem = match scope.resolve(&parts) {
+            Ok(_) => {
+                dimensions.push(path.clone());
+                continue;
+            }
+            Err(problem) => problem,
+        };
+        if let Some(r) = refusal(&problem, path) {
+            diags.push(r.at(*span));
             continue;
         }
         let mut d = Diagnostic::error(
@@ -398,7 +509,7 @@ fn link(
             ),
         )
         .label("unknown column");
-        if let Some(s) = did_you_mean(path, scope.candidates().iter().map(String::as_str)) {
+        if let Some(s) = did_you_mean(path, scope.candidates(&parts).iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
         }
         diags.push(d);
@@ -408,35 +519,49 @@ fn link(
         .iter()
         .filter_map(|e| Checker::new(&scope, Mode::Row, diags).predicate(e, "`exclude`"))
         .collect();
+    let mut linked = linked.clone();
     linked.dimensions = dimensions;
     linked.excludes = excludes;
     sources.insert(linked.name.clone(), linked);
 }
 
 /// Whether a join's name (its role, else its source's) is free: not a
-/// column of the source (`host.country` must not read like a column) and
-/// not the name of an earlier join. Reports when it is not.
+/// column of the source (`host.country` must not read like a column), not
+/// the name of an earlier join, and not the source's own name (a source
+/// joining itself names the role: `manager.country`, never
+/// `users.country`, which reads like the row's own column). Reports when
+/// it is not.
 fn join_name_free(
     join: &crate::syntax::ast::Join,
     earlier: &[JoinSpec],
-    columns: &[Column],
+    this: &Source,
     diags: &mut Diagnostics,
 ) -> bool {
     let (name, span) = match &join.role {
         Some(r) => (r.name.as_str(), r.span),
         None => (join.source.name.as_str(), join.source.span),
     };
-    let problem = if let Some(c) = columns.iter().find(|c| c.name == name) {
+    let problem = if let Some(c) = this.columns.iter().find(|c| c.name == name) {
         Some((
             format!("the join name `{name}` is also a column of this source"),
             Some(c.span),
-            "name the role something no column is called: `join users as host on host_id`",
+            "name the role something no column is called: `join users as host on host_id`"
+                .to_owned(),
         ))
     } else if earlier.iter().any(|j| j.name() == name) {
         Some((
             format!("two joins are named `{name}`"),
             None,
-            "join the same source again under a role: `join users as host on host_id`",
+            "join the same source again under a role: `join users as host on host_id`".to_owned(),
+        ))
+    } else if name == this.name {
+        Some((
+            format!("`{name}` joins itself under its own name, so `{name}.column` would read like the row's own column"),
+            None,
+            format!(
+                "name the role of the joined row: `join {name} as parent on {}`",
+                join.on.name
+            ),
         ))
     } else {
         None

@@ -26,6 +26,26 @@ pub enum Lookup {
     },
     /// Exists but is broken; already reported, say nothing more.
     Poisoned,
+    /// Names something that may not be read from here (a join path that
+    /// fans out); reported at the name.
+    Refused(Refusal),
+}
+
+/// A name refused by a [`Scope`]: the diagnostic without its span.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub code: Code,
+    pub message: String,
+    pub label: String,
+    pub help: String,
+}
+
+impl Refusal {
+    pub fn at(self, span: Span) -> Diagnostic {
+        Diagnostic::error(self.code, span, self.message)
+            .label(self.label)
+            .help(self.help)
+    }
 }
 
 pub trait Scope {
@@ -301,6 +321,10 @@ impl<'a> Checker<'a> {
                 Some(t)
             }
             Lookup::Poisoned => None,
+            Lookup::Refused(r) => {
+                self.diags.push(r.at(span));
+                None
+            }
             Lookup::Missing { kind, candidates } => {
                 let name = parts.join(".");
                 let mut d =

@@ -75,6 +75,10 @@ impl Checker<'_> {
                     _ => None,
                 },
                 Lookup::Poisoned => return None,
+                Lookup::Refused(r) => {
+                    self.diagnostics().push(r.at(metric.span));
+                    return None;
+                }
                 Lookup::Missing { candidates, .. } => {
                     let name = parts.join(".");
                     let help = match did_you_mean(&name, candidates.iter().map(String::as_str)) {

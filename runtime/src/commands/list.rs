@@ -120,8 +120,8 @@ fn dimensions(library: &Library) -> Vec<Item> {
     let mut found: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     for source in library.sources.values() {
         for dim in &source.dimensions {
-            let (owner, column) = match dim.split_once('.') {
-                Some((other, column)) => (library.sources.get(other), column),
+            let (owner, column) = match dim.rsplit_once('.') {
+                Some((path, column)) => (library.joined_source(&source.name, path), column),
                 None => (Some(source), dim.as_str()),
             };
             let ty = owner
