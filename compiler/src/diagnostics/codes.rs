@@ -56,6 +56,7 @@ codes! {
     JoinRoleClash => "yardstick::join::name_taken", "a join whose role (or source) name is a column of the source or another join's name";
     JoinNotKey => "yardstick::join::not_key", "a join into a source that declares no key, so it could fan out";
     JoinChainNotKey => "yardstick::join::chain_not_key", "a join path with a hop that does not land on a key: it walks a join backwards, from a key to many rows";
+    JoinChainTooLong => "yardstick::join::chain_too_long", "a column path through more than 8 joins";
     DeprecatedUse => "yardstick::deprecated::used", "a deprecated metric used by another declaration";
     ChangelogMissing => "yardstick::changelog::missing", "a metric version above 1 with no changelog entry for it";
     TestShape => "yardstick::test::shape", "a test row or expectation that does not fit its source or metric";

@@ -156,7 +156,7 @@ pub fn refusal(problem: &PathProblem, path: &str) -> Option<Refusal> {
             ),
         },
         PathProblem::TooLong => Refusal {
-            code: Code::SyntaxTooDeep,
+            code: Code::JoinChainTooLong,
             message: format!("`{path}` goes through more than {MAX_JOIN_HOPS} joins"),
             label: "too many joins".to_owned(),
             help: format!(
