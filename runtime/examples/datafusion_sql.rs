@@ -2,12 +2,15 @@
 //! `tests/bench/side_by_side.py`: registers Parquet files as tables with a
 //! default session (as `datafusion-cli` would) and prints the result as CSV.
 //!
-//! `cargo run -p yardstick --example datafusion_sql -- NAME=FILE.parquet... -- SQL`
+//! `cargo run -p yardstick --example datafusion_sql -- [--set KEY=VALUE]... NAME=FILE.parquet... -- SQL`
+//!
+//! `--set` changes a session setting (`datafusion.execution.target_partitions=1`),
+//! to measure the settings a query runs best with.
 
 #![allow(clippy::panic, clippy::unwrap_used)] // a tool: failing loudly is the point
 
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 #[tokio::main]
 async fn main() {
@@ -17,8 +20,23 @@ async fn main() {
         .position(|a| a == "--")
         .expect("usage: datafusion_sql NAME=FILE... -- SQL");
     let sql = args[split + 1..].join(" ");
-    let ctx = SessionContext::new();
-    for table in &args[..split] {
+    let mut config = SessionConfig::new();
+    let mut tables = Vec::new();
+    let mut options = args[..split].iter();
+    while let Some(arg) = options.next() {
+        if arg == "--set" {
+            let setting = options.next().expect("--set KEY=VALUE");
+            let (key, value) = setting.split_once('=').expect("KEY=VALUE");
+            config
+                .options_mut()
+                .set(key, value)
+                .expect("a session setting");
+        } else {
+            tables.push(arg);
+        }
+    }
+    let ctx = SessionContext::new_with_config(config);
+    for table in tables {
         let (name, path) = table.split_once('=').expect("NAME=FILE");
         ctx.register_parquet(name, path, ParquetReadOptions::default())
             .await

@@ -133,11 +133,11 @@ def fcr_days(keys, lo, hi):
     """fcr's rows counted per key and day: the per-day pre-aggregation a
     rolling window is then summed from (the strongest hand-written form)."""
     k = "".join(f"{x}, " for x in keys)
-    return f"""SELECT {k}CAST(date_trunc('day', resolved_at) AS DATE) AS day,
+    return f"""SELECT {k}CAST(resolved_at AS DATE) AS day,
               count(*) FILTER (WHERE contacts_to_resolve = 1) AS good, count(*) AS n
        FROM tickets
        WHERE {FCR_ROWS} AND resolved_at >= {ts(lo)} AND resolved_at < {ts(hi)}
-       GROUP BY {k}CAST(date_trunc('day', resolved_at) AS DATE)"""
+       GROUP BY {k}CAST(resolved_at AS DATE)"""
 
 
 def rolling_fcr(keys, periods):
@@ -154,11 +154,11 @@ def cost_per_ticket_by_month(shift):
     ms = months(lookback_months=3, shift=shift)
     lo, hi = min(m[1] for m in ms), max(m[2] for m in ms)
     return f"""SELECT d.region, p.period, sum(d.cost) / CAST(sum(d.n) AS DOUBLE) AS cpt
-       FROM (SELECT region, CAST(date_trunc('day', opened_at) AS DATE) AS day,
+       FROM (SELECT region, CAST(opened_at AS DATE) AS day,
                     sum(cost_usd) AS cost, count(*) AS n
              FROM tickets
              WHERE NOT is_test AND opened_at >= {ts(lo)} AND opened_at < {ts(hi)}
-             GROUP BY region, CAST(date_trunc('day', opened_at) AS DATE)) d
+             GROUP BY region, CAST(opened_at AS DATE)) d
        JOIN (VALUES {values(ms)}) AS p(period, ws, pe) ON d.day >= p.ws AND d.day < p.pe
        GROUP BY d.region, p.period"""
 
@@ -232,10 +232,10 @@ QUESTIONS = [
         "daily series, no lookback (ticket_volume --by region --grain day)",
         ["ticket_volume", "--by", "region", "--grain", "day", *SERIES],
         ["region", "period"],
-        f"""SELECT region, CAST(date_trunc('day', opened_at) AS DATE) AS period, count(*) AS ticket_volume
+        f"""SELECT region, CAST(opened_at AS DATE) AS period, count(*) AS ticket_volume
             FROM tickets
             WHERE NOT is_test AND opened_at >= {ts(FIRST)} AND opened_at < {END}
-            GROUP BY region, CAST(date_trunc('day', opened_at) AS DATE)""",
+            GROUP BY region, CAST(opened_at AS DATE)""",
     ),
     (
         "weekly series, rolling 90 days (fcr --by region --grain week)",
@@ -267,11 +267,11 @@ QUESTIONS = [
                   WHERE NOT is_test AND handle_minutes > 89.9
                     AND opened_at >= {ts(FIRST)} AND opened_at < {END}) g
             CROSS JOIN (VALUES {values(days_of_series())}) AS p(period)
-            LEFT JOIN (SELECT region, channel, CAST(date_trunc('day', opened_at) AS DATE) AS day, count(*) AS n
+            LEFT JOIN (SELECT region, channel, CAST(opened_at AS DATE) AS day, count(*) AS n
                        FROM tickets
                        WHERE NOT is_test AND handle_minutes > 89.9
                          AND opened_at >= {ts(FIRST)} AND opened_at < {END}
-                       GROUP BY region, channel, CAST(date_trunc('day', opened_at) AS DATE)) c
+                       GROUP BY region, channel, CAST(opened_at AS DATE)) c
               ON c.region = g.region AND c.channel = g.channel AND c.day = p.period""",
     ),
 ]

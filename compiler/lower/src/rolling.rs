@@ -14,18 +14,18 @@
 //! different time columns keep the join of rows to periods (`scan`).
 
 use crate::scan::{self, PERIOD, PERIOD_END};
-use crate::translate::timestamp_lit;
+use crate::translate::{timestamp_lit, utc_timestamp};
 use crate::window::{self, Grain, Period};
 use crate::LowerError;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::JoinType;
-use datafusion::functions::expr_fn::{coalesce, date_trunc};
+use datafusion::functions::expr_fn::coalesce;
 use datafusion::functions_aggregate::expr_fn as agg;
 use datafusion::logical_expr::{cast, col, lit, Expr as DfExpr, LogicalPlanBuilder};
 use yardstick_compiler::ir::{DurationUnit, Lookback};
 use yardstick_compiler::model::{BaseMetric, Metric, Source};
 
-/// Column holding a row's day (midnight UTC) in the first aggregation.
+/// Column holding a row's day (its UTC date) in the first aggregation.
 const DAY: &str = "__day";
 
 fn df_err(e: datafusion::error::DataFusionError) -> LowerError {
@@ -134,8 +134,18 @@ pub fn rows(
         .into_iter()
         .map(DfExpr::Column)
         .collect();
-    columns.push(date_trunc(lit("day"), time).alias(DAY));
+    // The date of a UTC time: a cast, half the cost of `date_trunc`.
+    columns.push(cast(time, DataType::Date32).alias(DAY));
     rows.project(columns).map_err(df_err)
+}
+
+/// Whether a day (its midnight) is in metric `index`'s window at the
+/// period of the periods table.
+fn in_window(index: usize) -> DfExpr {
+    let day = cast(col(DAY), utc_timestamp());
+    day.clone()
+        .gt_eq(col(scan::window_start_column(index)))
+        .and(day.lt(col(PERIOD_END)))
 }
 
 /// Aggregates `rows` (from [`rows`]) per `dimensions` and day, each
@@ -158,9 +168,7 @@ pub fn aggregate(
     let mut partials = Vec::new();
     let mut folds = Vec::new();
     for ((name, expr), metric) in aggregates.into_iter().zip(metric_of) {
-        let in_window = col(DAY)
-            .gt_eq(col(scan::window_start_column(*metric)))
-            .and(col(DAY).lt(col(PERIOD_END)));
+        let in_window = in_window(*metric);
         let DfExpr::AggregateFunction(a) = expr else {
             return Err(LowerError(format!("`{name}` is not an aggregate")));
         };
@@ -204,12 +212,7 @@ pub fn aggregate(
     for (i, p) in presence.into_iter().enumerate() {
         let n = presence_column(i);
         partials.push(crate::translate::with_filter(agg::count(lit(1i64)), p).alias(&n));
-        joins.push(
-            col(DAY)
-                .gt_eq(col(scan::window_start_column(i)))
-                .and(col(DAY).lt(col(PERIOD_END)))
-                .and(col(n).gt(lit(0i64))),
-        );
+        joins.push(in_window(i).and(col(n).gt(lit(0i64))));
     }
     let mut keys: Vec<DfExpr> = dimensions.iter().map(|d| col(d.as_str())).collect();
     keys.push(col(PERIOD));
