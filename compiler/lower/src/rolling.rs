@@ -48,7 +48,6 @@ pub fn applies(
     let Some((_, first)) = metrics.first() else {
         return false;
     };
-    let midnight = |t: chrono::NaiveDateTime| t.time() == chrono::NaiveTime::MIN;
     grain != Grain::Hour
         && scan::time_expr(source, first).is_some()
         && metrics
@@ -60,8 +59,12 @@ pub fn applies(
                 && midnight(p.end)
                 && metrics
                     .iter()
-                    .all(|(_, b)| window_start(p, b.lookback).is_some_and(|start| midnight(start)))
+                    .all(|(_, b)| window_start(p, b.lookback).is_some_and(midnight))
         })
+}
+
+fn midnight(time: chrono::NaiveDateTime) -> bool {
+    time.time() == chrono::NaiveTime::MIN
 }
 
 fn whole_days(lookback: Option<Lookback>) -> bool {
