@@ -10,6 +10,8 @@
 //! ([`offset`]) and computes derived metrics on top ([`combine`],
 //! [`derive`]). Snapshot metrics keep only their newest (oldest) rows of
 //! each window inside their source's scan ([`snapshot`]).
+//! A series with trailing windows over counts, sums, minimums, maximums
+//! and averages is folded from per-day aggregates ([`rolling`]).
 
 mod bucket;
 mod combine;
@@ -18,6 +20,7 @@ mod fill;
 mod offset;
 mod per;
 pub mod percentile;
+mod rolling;
 mod scan;
 mod snapshot;
 pub mod translate;

@@ -17,7 +17,7 @@ use yardstick_compiler::types::Type;
 
 /// Column holding the period start in series queries.
 pub const PERIOD: &str = "__period";
-const PERIOD_END: &str = "__period_end";
+pub(crate) const PERIOD_END: &str = "__period_end";
 
 fn df_err(e: datafusion::error::DataFusionError) -> LowerError {
     LowerError(e.to_string())
@@ -117,16 +117,7 @@ pub fn rows(
     catalog: &dyn Catalog,
 ) -> Result<(LogicalPlanBuilder, Vec<DfExpr>), LowerError> {
     let mut builder = scan(library, source, request, metrics, catalog)?;
-
-    // Row filters common to every metric: the source's excludes and the
-    // query's own `where`.
-    let mut common = Vec::new();
-    for e in &source.excludes {
-        common.push(keep_unless(translate::translate(e, &mut Place::Row)?));
-    }
-    if let Some(w) = &request.filter {
-        common.push(keep_where(translate::translate(w, &mut Place::Row)?));
-    }
+    let mut common = common_filters(source, request)?;
 
     // Each metric's rows: its window, its `where`s and `exclude`s (a
     // variant's and its bases'), which its aggregates are filtered by; and
@@ -146,18 +137,9 @@ pub fn rows(
             Some(_) => Vec::new(),
             None => time_condition(source, metric, base, i, frame)?,
         };
-        let filters = library.filters_of(metric);
-        let mut rows = Vec::new();
-        for w in filters.wheres {
-            rows.push(keep_where(translate::translate(w, &mut Place::Row)?));
-        }
-        for e in filters.excludes {
-            rows.push(keep_unless(translate::translate(e, &mut Place::Row)?));
-        }
+        let rows = metric_filters(library, metric)?;
         let mut prefilter = time.clone();
-        if rows.len() <= PREFILTER_LIMIT {
-            prefilter.extend(rows.iter().cloned());
-        }
+        prefilter.extend(prefilter_rows(&rows));
         prefilters.push(conjunction(prefilter));
         conditions.push(conjunction(time.into_iter().chain(rows).collect()));
     }
@@ -199,6 +181,43 @@ pub fn rows(
     crate::snapshot::keep_snapshot_rows(builder, source, request, series, metrics, conditions)
 }
 
+/// Row filters common to every metric of a source: its excludes and the
+/// query's own `where`.
+fn common_filters(source: &Source, request: &Request) -> Result<Vec<DfExpr>, LowerError> {
+    let mut common = Vec::new();
+    for e in &source.excludes {
+        common.push(keep_unless(translate::translate(e, &mut Place::Row)?));
+    }
+    if let Some(w) = &request.filter {
+        common.push(keep_where(translate::translate(w, &mut Place::Row)?));
+    }
+    Ok(common)
+}
+
+/// A metric's own row filters: its `where`s and `exclude`s (a variant's
+/// and its bases').
+fn metric_filters(library: &Library, metric: &Metric) -> Result<Vec<DfExpr>, LowerError> {
+    let filters = library.filters_of(metric);
+    let mut rows = Vec::new();
+    for w in filters.wheres {
+        rows.push(keep_where(translate::translate(w, &mut Place::Row)?));
+    }
+    for e in filters.excludes {
+        rows.push(keep_unless(translate::translate(e, &mut Place::Row)?));
+    }
+    Ok(rows)
+}
+
+/// The row filters that also pre-filter the scan: all of them, or none
+/// past [`PREFILTER_LIMIT`].
+fn prefilter_rows(rows: &[DfExpr]) -> Vec<DfExpr> {
+    if rows.len() <= PREFILTER_LIMIT {
+        rows.to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
 /// One aggregation of one-level metrics, each over its own rows.
 fn aggregate(
     library: &Library,
@@ -208,14 +227,104 @@ fn aggregate(
     frame: &TimeFrame,
     catalog: &dyn Catalog,
 ) -> Result<LogicalPlanBuilder, LowerError> {
-    let (mut builder, conditions) = rows(library, source, metrics, request, frame, catalog)?;
+    if let Some(folded) = rolling_aggregate(library, source, metrics, request, frame, catalog)? {
+        return Ok(folded);
+    }
+    let (builder, conditions) = rows(library, source, metrics, request, frame, catalog)?;
+    let formulas = formulas(metrics, &conditions)?;
     let keys: Vec<DfExpr> = key_names(request, frame)
         .iter()
         .map(|k| col(k.as_str()))
         .collect();
+    let aggregate_exprs: Vec<DfExpr> = formulas
+        .aggregates
+        .into_iter()
+        .map(|(n, e)| e.alias(n))
+        .collect();
+    let mut projection = keys.clone();
+    projection.extend(formulas.values);
+    builder
+        .aggregate(keys, aggregate_exprs)
+        .and_then(|b| b.project(projection))
+        .map_err(df_err)
+}
+
+/// A series with trailing windows folded from per-day aggregates
+/// ([`crate::rolling`]), when its windows and aggregates allow; `None`
+/// otherwise.
+fn rolling_aggregate(
+    library: &Library,
+    source: &Source,
+    metrics: &[(&Metric, &BaseMetric)],
+    request: &Request,
+    frame: &TimeFrame,
+    catalog: &dyn Catalog,
+) -> Result<Option<LogicalPlanBuilder>, LowerError> {
+    let TimeFrame::Series { grain, periods } = frame else {
+        return Ok(None);
+    };
+    if bucket::row_period(source, metrics, *grain, periods).is_some()
+        || !crate::rolling::applies(source, metrics, *grain, periods)
+    {
+        return Ok(None);
+    }
+    let mut conditions = Vec::new();
+    let mut presence = Vec::new();
+    for (metric, _) in metrics {
+        let rows = metric_filters(library, metric)?;
+        presence.push(conjunction(prefilter_rows(&rows)));
+        conditions.push(conjunction(rows));
+    }
+    let formulas = formulas(metrics, &conditions)?;
+    if !crate::rolling::decomposable(&formulas.aggregates) {
+        return Ok(None);
+    }
+    let mut keep = common_filters(source, request)?;
+    let any = disjunction(presence.clone());
+    if any != lit(true) {
+        keep.push(any);
+    }
+    let scanned = scan(library, source, request, metrics, catalog)?;
+    let rows = crate::rolling::rows(scanned, source, metrics, periods, keep)?;
+    let dimensions: Vec<String> = request
+        .by
+        .iter()
+        .map(|d| translate::column_name(&d.column))
+        .collect();
+    let table = periods_table(periods, *grain, metrics)?;
+    let folded = crate::rolling::aggregate(
+        rows,
+        &dimensions,
+        &formulas.metric_of,
+        formulas.aggregates,
+        presence,
+        table,
+    )?;
+    let mut projection: Vec<DfExpr> = key_names(request, frame)
+        .iter()
+        .map(|k| col(k.as_str()))
+        .collect();
+    projection.extend(formulas.values);
+    folded.project(projection).map(Some).map_err(df_err)
+}
+
+/// The metrics' formulas over their rows: the aggregates to compute (each
+/// with the index of its metric), and each metric's value (and sample
+/// count) over them.
+struct Formulas {
+    aggregates: Vec<(String, DfExpr)>,
+    metric_of: Vec<usize>,
+    values: Vec<DfExpr>,
+}
+
+fn formulas(
+    metrics: &[(&Metric, &BaseMetric)],
+    conditions: &[DfExpr],
+) -> Result<Formulas, LowerError> {
     let mut aggregates = Vec::new();
+    let mut metric_of = Vec::new();
     let mut values = Vec::new();
-    for ((metric, base), rows) in metrics.iter().zip(&conditions) {
+    for (i, ((metric, base), rows)) in metrics.iter().zip(conditions).enumerate() {
         let prefix = metric_column(&metric.name);
         let mut place = Place::Formula {
             rows,
@@ -246,13 +355,13 @@ fn aggregate(
         if base.min_sample.is_some() {
             values.push(col(sample_column(&metric.name)));
         }
+        metric_of.resize(aggregates.len(), i);
     }
-    let aggregate_exprs: Vec<DfExpr> = aggregates.into_iter().map(|(n, e)| e.alias(n)).collect();
-    let key_names: Vec<DfExpr> = keys.clone();
-    builder = builder.aggregate(keys, aggregate_exprs).map_err(df_err)?;
-    let mut projection = key_names;
-    projection.extend(values);
-    builder.project(projection).map_err(df_err)
+    Ok(Formulas {
+        aggregates,
+        metric_of,
+        values,
+    })
 }
 
 /// The groups (`request.by` values) of a `fill: 0` metric in an as-of
@@ -306,11 +415,11 @@ pub fn groups(
 /// aggregates only, which gives the same numbers.
 const PREFILTER_LIMIT: usize = 64;
 
-fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
+pub(crate) fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
     balanced(parts, DfExpr::and)
 }
 
-fn disjunction(parts: Vec<DfExpr>) -> DfExpr {
+pub(crate) fn disjunction(parts: Vec<DfExpr>) -> DfExpr {
     balanced(parts, DfExpr::or)
 }
 
@@ -384,7 +493,7 @@ fn micros(t: chrono::NaiveDateTime) -> i64 {
     t.and_utc().timestamp_micros()
 }
 
-fn window_start_column(index: usize) -> String {
+pub(crate) fn window_start_column(index: usize) -> String {
     format!("__window_start_{index}")
 }
 

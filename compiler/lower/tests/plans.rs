@@ -81,7 +81,7 @@ fn several_metrics_of_one_source_share_one_scan() {
 }
 
 #[test]
-fn a_series_with_a_lookback_joins_the_periods() {
+fn a_series_with_a_lookback_folds_days_into_its_windows() {
     insta::assert_snapshot!(plan(QueryArgs {
         grain: Some(arg("quarter")),
         by: vec![arg("region")],
