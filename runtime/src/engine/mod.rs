@@ -5,6 +5,12 @@
 //! sources' files, while PostgreSQL ([`postgres`]) reads each source's table
 //! and runs the plan as SQL inside the warehouse. A password in a URL is
 //! never shown: every `Display` and `Debug` here writes `***` for it.
+//!
+//! An engine that runs DataFusion plans somewhere else (a cluster) over the
+//! same files is a variant here, its URL form in [`Engine::parse`], and its
+//! own `SessionContext` from [`session`]; `query::catalog::Tables` then
+//! registers the sources' files in that context as for the embedded engine
+//! (`Engine::reads_files`), and `query::execute` runs the plan in it.
 
 pub mod postgres;
 
