@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod chart;
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod governance;
 pub mod guard;
 pub mod library_files;
