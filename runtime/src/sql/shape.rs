@@ -62,7 +62,9 @@ pub fn values_as_selects(plan: LogicalPlan) -> Result<LogicalPlan> {
 /// their schemas recomputed.
 pub fn plain_scans(plan: LogicalPlan) -> Result<LogicalPlan> {
     plan.transform_up(|node| match node {
-        LogicalPlan::TableScan(mut scan) if scan.projection.is_some() || !scan.filters.is_empty() => {
+        LogicalPlan::TableScan(mut scan)
+            if scan.projection.is_some() || !scan.filters.is_empty() =>
+        {
             let filters = std::mem::take(&mut scan.filters);
             scan.projection = None;
             scan.projected_schema = Arc::new(DFSchema::try_from_qualified_schema(
@@ -71,7 +73,9 @@ pub fn plain_scans(plan: LogicalPlan) -> Result<LogicalPlan> {
             )?);
             let plain = LogicalPlan::TableScan(scan);
             let replaced = match datafusion::logical_expr::utils::conjunction(filters) {
-                Some(predicate) => LogicalPlan::Filter(Filter::try_new(predicate, Arc::new(plain))?),
+                Some(predicate) => {
+                    LogicalPlan::Filter(Filter::try_new(predicate, Arc::new(plain))?)
+                }
                 None => plain,
             };
             Ok(Transformed::yes(replaced))
@@ -93,7 +97,9 @@ pub fn own_selects(plan: LogicalPlan) -> Result<LogicalPlan> {
             aggregate.input = Arc::new(select_all(Arc::clone(&aggregate.input))?);
             Ok(Transformed::yes(LogicalPlan::Aggregate(aggregate)))
         }
-        LogicalPlan::SubqueryAlias(alias) if matches!(alias.input.as_ref(), LogicalPlan::Join(_)) => {
+        LogicalPlan::SubqueryAlias(alias)
+            if matches!(alias.input.as_ref(), LogicalPlan::Join(_)) =>
+        {
             let input = Arc::new(select_all(Arc::clone(&alias.input))?);
             Ok(Transformed::yes(LogicalPlan::SubqueryAlias(
                 SubqueryAlias::try_new(input, alias.alias.clone())?,
@@ -160,7 +166,8 @@ pub fn user_columns(plan: LogicalPlan, rename: fn(&str) -> String) -> Result<Log
                 .iter()
                 .filter(|(_, f)| !f.name().starts_with(INTERNAL))
                 .map(|(q, f)| {
-                    let column = Expr::Column(datafusion::common::Column::new(q.cloned(), f.name()));
+                    let column =
+                        Expr::Column(datafusion::common::Column::new(q.cloned(), f.name()));
                     let renamed = rename(f.name());
                     if &renamed == f.name() {
                         column
@@ -169,7 +176,9 @@ pub fn user_columns(plan: LogicalPlan, rename: fn(&str) -> String) -> Result<Log
                     }
                 })
                 .collect();
-            if exprs.len() == schema.fields().len() && exprs.iter().all(|e| matches!(e, Expr::Column(_))) {
+            if exprs.len() == schema.fields().len()
+                && exprs.iter().all(|e| matches!(e, Expr::Column(_)))
+            {
                 return Ok(other);
             }
             Ok(LogicalPlan::Projection(Projection::try_new(
