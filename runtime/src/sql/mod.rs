@@ -4,6 +4,7 @@
 //! literals that cannot break out) and the refusal of what it lacks.
 
 mod aggregate_filter;
+mod derived_names;
 pub mod literal;
 mod shape;
 mod unsupported;
@@ -71,6 +72,7 @@ pub fn write(
         Dialect::Sqlite => Unparser::new(&SqliteDialect {}).plan_to_sql(plan),
     };
     let mut statement = unparsed.map_err(cannot)?;
+    derived_names::number(&mut statement);
     if matches!(
         dialect,
         Dialect::Bigquery | Dialect::Snowflake | Dialect::Mysql
