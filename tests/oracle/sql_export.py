@@ -9,7 +9,12 @@ The views are named as the sources and read the files as they are, with
 the columns' declared types; the SQL does its own joins, windows and
 periods. Run by .ci/run (which installs duckdb); `cargo test` does not
 need it.
-Usage: python3 tests/oracle/sql_export.py [path/to/yardstick]
+
+With `--postgres DSN` (psycopg installed), the same questions run the
+`--dialect postgres` SQL inside that PostgreSQL database instead: the
+tables are created there (replacing any of the sources' names) from the
+same views, in a session whose time zone is UTC.
+Usage: python3 tests/oracle/sql_export.py [path/to/yardstick] [--postgres DSN]
 """
 
 import datetime
@@ -25,7 +30,13 @@ import pyarrow.ipc
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "specs" / "cx"
 DATA = SPEC / "data"
-BINARY = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "debug" / "yardstick")
+ARGS = [a for a in sys.argv[1:]]
+POSTGRES = None
+if "--postgres" in ARGS:
+    POSTGRES = ARGS[ARGS.index("--postgres") + 1]
+    del ARGS[ARGS.index("--postgres") : ARGS.index("--postgres") + 2]
+BINARY = ARGS[0] if ARGS else str(ROOT / "target" / "debug" / "yardstick")
+DIALECT = "postgres" if POSTGRES else "duckdb"
 
 
 def views():
@@ -154,14 +165,14 @@ def compare(args, db):
     if answered.returncode != 0:
         return f"query failed: {answered.stderr.strip()}"
     expected = json.loads(answered.stdout)
-    explained = run(["explain", *args, "--sql-only", "--dialect", "duckdb"])
+    explained = run(["explain", *args, "--sql-only", "--dialect", DIALECT])
     if explained.returncode != 0:
         return f"explain failed: {explained.stderr.strip()}"
     sql = explained.stdout
     try:
         cursor = db.execute(sql)
-    except duckdb.Error as e:
-        return f"DuckDB refused the SQL: {e}\n{sql}"
+    except Exception as e:  # noqa: BLE001 - DuckDB's or PostgreSQL's refusal
+        return f"{DIALECT} refused the SQL: {e}\n{sql}"
     columns = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
     names = list(expected[0].keys()) if expected else columns
@@ -208,8 +219,43 @@ def dims_in(args, names):
     return [d for d in out if d in names]
 
 
+def postgres(dsn, duck):
+    """A connection to `dsn` holding the views' rows as tables of the same names."""
+    import psycopg
+
+    types = {
+        "VARCHAR": "text",
+        "DOUBLE": "double precision",
+        "BIGINT": "bigint",
+        "INTEGER": "integer",
+        "BOOLEAN": "boolean",
+        "DATE": "date",
+        "TIMESTAMP": "timestamp",
+        "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    }
+    pg = psycopg.connect(dsn, autocommit=True)
+    pg.execute("SET TimeZone = 'UTC'")
+    for table in ["accounts", "tickets", "surveys", "renewals", "arr_snapshots", "ledger", "defects", "journeys"]:
+        columns = duck.execute(f"DESCRIBE {table}").fetchall()
+        pg.execute(f'DROP TABLE IF EXISTS "{table}"')
+        pg.execute(f'CREATE TABLE "{table}" (' + ", ".join(f'"{c[0]}" {types[c[1]]}' for c in columns) + ")")
+        with pg.cursor() as cursor, cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+            for row in duck.execute(f"SELECT * FROM {table}").fetchall():
+                copy.write_row(row)
+
+    class Runner:
+        def execute(self, sql):
+            cursor = pg.cursor()
+            cursor.execute(sql)
+            return cursor
+
+    return Runner()
+
+
 def main():
     db = views()
+    if POSTGRES:
+        db = postgres(POSTGRES, db)
     passed = 0
     failed = []
     skipped = 0
@@ -225,7 +271,7 @@ def main():
             failed.append((args, problem))
             print(f"FAIL {' '.join(args)}: {problem}", file=sys.stderr)
     print(
-        f"sql export: {passed} of {passed + len(failed)} questions give the query's answer in DuckDB"
+        f"sql export: {passed} of {passed + len(failed)} questions give the query's answer in {DIALECT}"
         f" ({skipped} skipped)"
     )
     sys.exit(1 if failed else 0)
