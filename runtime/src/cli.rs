@@ -311,6 +311,11 @@ pub struct ExplainCommand {
     /// Also print the SQL a warehouse would run.
     #[arg(long)]
     pub sql: bool,
+    /// Print only the SQL (one statement, no plans), for piping into a
+    /// warehouse's client.
+    #[arg(long, conflicts_with = "sql")]
+    pub sql_only: bool,
+    /// The SQL dialect of `--sql` and `--sql-only`.
     #[arg(long, value_enum, default_value_t = Dialect::Postgres)]
     pub dialect: Dialect,
 }

@@ -1,5 +1,5 @@
 //! `yardstick explain`: the logical plan, the optimised physical plan, and
-//! with `--sql` the SQL a warehouse can run.
+//! with `--sql` the SQL a warehouse can run (`--sql-only`: that alone).
 
 use super::query::checked;
 use crate::cli::ExplainCommand;
@@ -17,6 +17,9 @@ pub fn run(args: &ExplainCommand, style: Style) -> Result<Exit, Fatal> {
         let prepared = query::prepare(&session.spec, session.library(), &request, &engine).await?;
         let plan = &prepared.lowered.plan;
         let state = prepared.ctx.state();
+        if args.sql_only {
+            return Ok(format!("{};\n", crate::sql::write(plan, args.dialect)?));
+        }
         let optimized = state
             .optimize(plan)
             .map_err(|e| Fatal(format!("the plan could not be optimised: {e}")))?;
@@ -32,9 +35,9 @@ pub fn run(args: &ExplainCommand, style: Style) -> Result<Exit, Fatal> {
         );
         if args.sql {
             text.push_str(&format!(
-                "\n== sql ({:?})\n{};\n",
-                args.dialect,
-                crate::sql::write(&optimized, args.dialect)?
+                "\n== sql ({})\n{};\n",
+                crate::sql::dialect_name(args.dialect),
+                crate::sql::write(plan, args.dialect)?
             ));
         }
         Ok::<_, Fatal>(text)

@@ -1,8 +1,13 @@
-//! SQL a warehouse can run, written from an optimised logical plan: the
-//! unparser per dialect, then the rewrites each dialect needs (exact
-//! percentiles, literals that cannot break out).
+//! SQL a warehouse can run, written from a logical plan: the plan's
+//! shapes made writable (`shape.rs`), the unparser per dialect, then the
+//! rewrites each dialect needs (filtered aggregates, exact percentiles,
+//! literals that cannot break out) and the refusal of what it lacks.
 
+mod aggregate_filter;
+mod derived_names;
 pub mod literal;
+mod shape;
+mod unsupported;
 
 use crate::cli::Dialect;
 use crate::Fatal;
@@ -17,11 +22,39 @@ use datafusion::sql::unparser::dialect::{
 use datafusion::sql::unparser::Unparser;
 use std::ops::ControlFlow;
 
-/// The plan as one SQL statement in `dialect`.
+/// The dialect as its users name it.
+pub fn dialect_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Duckdb => "DuckDB",
+        Dialect::Bigquery => "BigQuery",
+        Dialect::Snowflake => "Snowflake",
+        Dialect::Mysql => "MySQL",
+        Dialect::Sqlite => "SQLite",
+    }
+}
+
+/// The plan as one SQL statement in `dialect`, giving the rows the plan
+/// gives, without its internal columns. `plan` is best the plan as
+/// lowered, before DataFusion's optimiser: the unparser writes its
+/// pushed-down projections and common subexpressions as subqueries whose
+/// columns the statement then cannot name.
 pub fn write(
     plan: &datafusion::logical_expr::LogicalPlan,
     dialect: Dialect,
 ) -> Result<String, Fatal> {
+    let cannot = |e: datafusion::error::DataFusionError| {
+        Fatal(format!("this plan cannot be written as SQL: {e}"))
+    };
+    let rename = match dialect {
+        Dialect::Bigquery => shape::bigquery_name,
+        _ => shape::same_name,
+    };
+    let plan = shape::values_as_selects(plan.clone()).map_err(cannot)?;
+    let plan = shape::plain_scans(plan).map_err(cannot)?;
+    let plan = shape::own_selects(plan).map_err(cannot)?;
+    let plan = shape::user_columns(plan, rename).map_err(cannot)?;
+    let plan = &plan;
     let unparsed = match dialect {
         Dialect::Postgres => Unparser::new(&PostgreSqlDialect {}).plan_to_sql(plan),
         // DataFusion's DuckDB dialect writes `/` as `//`, which DuckDB reads
@@ -38,13 +71,18 @@ pub fn write(
         Dialect::Mysql => Unparser::new(&MySqlDialect {}).plan_to_sql(plan),
         Dialect::Sqlite => Unparser::new(&SqliteDialect {}).plan_to_sql(plan),
     };
-    unparsed
-        .map(|mut statement| {
-            percentile_cont(&mut statement);
-            literal::make_safe(&mut statement, dialect);
-            statement.to_string()
-        })
-        .map_err(|e| Fatal(format!("this plan cannot be written as SQL: {e}")))
+    let mut statement = unparsed.map_err(cannot)?;
+    derived_names::number(&mut statement);
+    if matches!(
+        dialect,
+        Dialect::Bigquery | Dialect::Snowflake | Dialect::Mysql
+    ) {
+        aggregate_filter::as_case(&mut statement);
+    }
+    percentile_cont(&mut statement);
+    literal::make_safe(&mut statement, dialect);
+    unsupported::check(&statement, dialect)?;
+    Ok(statement.to_string())
 }
 
 /// Writes Yardstick's exact `percentile(x, p)` aggregate (which `median`
