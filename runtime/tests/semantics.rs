@@ -32,7 +32,7 @@ const LIBRARY: &str = include_str!("../../tests/semantics/library.yard");
 
 /// The `.yard` cases, and how many `test` blocks they hold.
 const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/semantics");
-const SUITE_TESTS: usize = 45;
+const SUITE_TESTS: usize = 46;
 
 const ACCOUNTS: &str = "acct,tier\nA,gold\nB,silver\n";
 const NO_GOALS: &str = "region,day,target\n";

@@ -15,7 +15,7 @@ use crate::combine::full_join;
 use crate::scan::PERIOD;
 use crate::window::{shifted_as_of, shifted_period};
 use crate::{translate, Catalog, LowerError, OutputColumn, TimeFrame};
-use datafusion::logical_expr::{col, lit, when, Expr as DfExpr, LogicalPlanBuilder};
+use datafusion::logical_expr::{col, ident, lit, when, Expr as DfExpr, LogicalPlanBuilder};
 use std::collections::BTreeSet;
 use yardstick_compiler::ir::{Duration, MetricId};
 use yardstick_compiler::model::{Definition, Library};
@@ -135,7 +135,7 @@ pub fn join(
         let mut projection = Vec::new();
         for dimension in &request.by {
             projection.push(
-                col(dimension.name.as_str()).alias(translate::column_name(&dimension.column)),
+                ident(dimension.name.as_str()).alias(translate::column_name(&dimension.column)),
             );
         }
         if moved.columns.contains(&OutputColumn::Period) {

@@ -43,6 +43,25 @@ pub fn write(
     plan: &datafusion::logical_expr::LogicalPlan,
     dialect: Dialect,
 ) -> Result<String, Fatal> {
+    write_columns(plan, dialect, true)
+}
+
+/// Like [`write`], keeping every column of the plan's result, internal
+/// ones too (a metric's sample size, which `min_sample` and the outputs
+/// read): for an engine that runs the SQL and hands the rows to the same
+/// outputs as the embedded engine.
+pub fn write_for_engine(
+    plan: &datafusion::logical_expr::LogicalPlan,
+    dialect: Dialect,
+) -> Result<String, Fatal> {
+    write_columns(plan, dialect, false)
+}
+
+fn write_columns(
+    plan: &datafusion::logical_expr::LogicalPlan,
+    dialect: Dialect,
+    only_users: bool,
+) -> Result<String, Fatal> {
     let cannot = |e: datafusion::error::DataFusionError| {
         Fatal(format!("this plan cannot be written as SQL: {e}"))
     };
@@ -53,7 +72,11 @@ pub fn write(
     let plan = shape::values_as_selects(plan.clone()).map_err(cannot)?;
     let plan = shape::plain_scans(plan).map_err(cannot)?;
     let plan = shape::own_selects(plan).map_err(cannot)?;
-    let plan = shape::user_columns(plan, rename).map_err(cannot)?;
+    let plan = if only_users {
+        shape::user_columns(plan, rename).map_err(cannot)?
+    } else {
+        plan
+    };
     let plan = &plan;
     let unparsed = match dialect {
         Dialect::Postgres => Unparser::new(&PostgreSqlDialect {}).plan_to_sql(plan),

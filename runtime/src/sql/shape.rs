@@ -85,12 +85,25 @@ pub fn plain_scans(plan: LogicalPlan) -> Result<LogicalPlan> {
     .map(|t| t.data)
 }
 
-/// A window computed below an aggregate, and a join given an alias, each
-/// in a `SELECT` of its own: the unparser would otherwise write the
-/// window functions into the aggregate's `SELECT` (where they cannot be
-/// read) and the alias onto the join's first table only.
+/// A window computed below an aggregate, a join given an alias, and an
+/// aggregate joined to something, each in a `SELECT` of its own: the
+/// unparser would otherwise write the window functions into the
+/// aggregate's `SELECT` (where they cannot be read), the alias onto the
+/// join's first table only, and a joined aggregate's grouping into the
+/// join's `SELECT` (the per-day totals of rolling series, `lower/rolling.rs`).
 pub fn own_selects(plan: LogicalPlan) -> Result<LogicalPlan> {
     plan.transform_up(|node| match node {
+        LogicalPlan::Join(mut join)
+            if matches!(join.left.as_ref(), LogicalPlan::Aggregate(_))
+                || matches!(join.right.as_ref(), LogicalPlan::Aggregate(_)) =>
+        {
+            for side in [&mut join.left, &mut join.right] {
+                if matches!(side.as_ref(), LogicalPlan::Aggregate(_)) {
+                    *side = Arc::new(select_all(Arc::clone(side))?);
+                }
+            }
+            Ok(Transformed::yes(LogicalPlan::Join(join)))
+        }
         LogicalPlan::Aggregate(mut aggregate)
             if matches!(aggregate.input.as_ref(), LogicalPlan::Window(_)) =>
         {

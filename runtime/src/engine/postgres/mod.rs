@@ -2,7 +2,7 @@
 //! table (`table`, default the source's name) from `pg_catalog`, checks
 //! its columns against the declared types, and gives lowering the table's
 //! real schema; the time range is settled with `min`/`max` in PostgreSQL,
-//! and the optimised plan runs there as the SQL `explain --sql --dialect
+//! and the lowered plan runs there as the SQL `explain --sql --dialect
 //! postgres` prints (`crate::sql`). Rows come back as PostgreSQL's text and
 //! are read into Arrow batches of the plan's output schema (`types`).
 //!
@@ -173,10 +173,10 @@ impl Warehouse {
         Ok((row.get(0), row.get(1)))
     }
 
-    /// Runs an optimised plan as PostgreSQL SQL; the rows come back as
+    /// Runs a lowered plan as PostgreSQL SQL; the rows come back as
     /// batches of the plan's output schema.
     pub async fn run(&self, plan: &LogicalPlan) -> Result<Vec<RecordBatch>, Fatal> {
-        let sql = crate::sql::write(plan, crate::cli::Dialect::Postgres)?;
+        let sql = crate::sql::write_for_engine(plan, crate::cli::Dialect::Postgres)?;
         let schema: SchemaRef = std::sync::Arc::new(plan.schema().as_arrow().clone());
         let _running = crate::guard::doing(format!("running the query in {}", self.shown()));
         let messages = self.client.simple_query(&sql).await.map_err(|e| {
