@@ -57,7 +57,7 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
             expectation.grain.as_deref(),
             expectation.as_of.and_then(date_of),
         )?;
-        let ctx = crate::memory::new_session();
+        let ctx = crate::engine::session().await?;
         let prepared = query::prepare_over(ctx, tables.clone(), library, &request).await?;
         let batches = query::execute(&prepared).await?;
         let actual = rows(&batches, &expectation.metric)?;

@@ -108,8 +108,7 @@ async fn serve_scheduler(
     );
     let max_message = config.ballista_grpc_client_max_message_size();
     let planning = state.clone();
-    let session_builder: SessionBuilder =
-        Arc::new(move |_: SessionConfig| Ok(planning.clone()));
+    let session_builder: SessionBuilder = Arc::new(move |_: SessionConfig| Ok(planning.clone()));
     let config_producer: ConfigProducer = Arc::new(move || config.clone());
     let name = address.to_string();
     let cluster = BallistaCluster::new_memory(name.clone(), session_builder, config_producer);

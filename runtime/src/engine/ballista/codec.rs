@@ -131,8 +131,10 @@ mod tests {
                 Arc::new(StringArray::from(vec![Some("a"), Some("b"), None])),
             ],
         )?;
-        let table: Arc<dyn TableProvider> =
-            Arc::new(MemTable::try_new(schema.clone(), vec![vec![batch.clone()]])?);
+        let table: Arc<dyn TableProvider> = Arc::new(MemTable::try_new(
+            schema.clone(),
+            vec![vec![batch.clone()]],
+        )?);
         let codec = YardstickCodec::default();
         let name = TableReference::bare("t");
         let mut buf = Vec::new();
@@ -142,7 +144,10 @@ mod tests {
         let back = back
             .downcast_ref::<MemTable>()
             .ok_or_else(|| DataFusionError::Internal("not a MemTable".into()))?;
-        let rows = back.batches[0].try_read().map(|b| b.clone()).unwrap_or_default();
+        let rows = back.batches[0]
+            .try_read()
+            .map(|b| b.clone())
+            .unwrap_or_default();
         assert_eq!(rows, vec![batch]);
         Ok(())
     }
