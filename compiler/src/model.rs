@@ -29,6 +29,12 @@ pub struct Source {
     /// As written: relative to `file`'s directory; may be a glob.
     pub path: Option<String>,
     pub format: Option<Format>,
+    /// The warehouse table a warehouse engine reads (`name` or
+    /// `schema.name`, as written); `None` reads the table named like the
+    /// source. Not part of any fingerprint: it is where the same rows live
+    /// on a warehouse, as `path` is where they live in files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
     pub time: Option<String>,
     pub key: Option<String>,
     pub excludes: Vec<TypedExpr>,

@@ -115,9 +115,14 @@ fn main() {
                 yardstick::query::internal_request(&library, metrics, &["region"], None, as_of)
                     .expect("request");
             runtime.block_on(async {
-                let prepared = yardstick::query::prepare(&dir, &library, &request)
-                    .await
-                    .expect("prepare");
+                let prepared = yardstick::query::prepare(
+                    &dir,
+                    &library,
+                    &request,
+                    &yardstick::engine::Engine::Embedded,
+                )
+                .await
+                .expect("prepare");
                 std::hint::black_box(yardstick::query::execute(&prepared).await.expect("run"));
             });
             start.elapsed()
@@ -208,9 +213,14 @@ fn check_same_answers(
         let request =
             yardstick::query::internal_request(&library, &metrics, &["region"], None, as_of)
                 .expect("request");
-        let prepared = yardstick::query::prepare(dir, &library, &request)
-            .await
-            .expect("prepare");
+        let prepared = yardstick::query::prepare(
+            dir,
+            &library,
+            &request,
+            &yardstick::engine::Engine::Embedded,
+        )
+        .await
+        .expect("prepare");
         let ours = yardstick::query::execute(&prepared).await.expect("run");
         let ctx = SessionContext::new();
         ctx.register_parquet(

@@ -27,8 +27,9 @@ pub enum Command {
     Query(QueryCommand),
     /// Show the plans (and SQL) a query runs.
     Explain(ExplainCommand),
-    /// Run the library's `test` blocks in memory.
-    Test(SpecArg),
+    /// Run the library's `test` blocks: in memory, or with `--engine` inside
+    /// a warehouse (each block's rows loaded into a schema of its own).
+    Test(TestArgs),
     /// Write yardstick.lock: every metric's version and fingerprint.
     Lock(SpecArg),
     /// Classify every metric change against a base library.
@@ -93,6 +94,53 @@ pub struct DocsArgs {
     pub memory: MemoryArg,
 }
 
+/// Where a command's queries run (docs/engines.md).
+#[derive(Args, Debug, Default)]
+pub struct EngineArg {
+    /// Where queries run: `datafusion` (in this process, over the sources'
+    /// files) or `postgres://USER[:PASSWORD]@HOST:PORT/DB` (inside
+    /// PostgreSQL, over the sources' tables). Default: $YARDSTICK_ENGINE,
+    /// else datafusion.
+    #[arg(long = "engine", value_name = "URL")]
+    pub url: Option<EngineUrl>,
+}
+
+/// An `--engine` as typed: it may hold a password, so its `Debug` does not
+/// show it; it is read by `crate::engine::Engine::chosen`.
+#[derive(Clone)]
+pub struct EngineUrl(pub String);
+
+impl std::str::FromStr for EngineUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<EngineUrl, Self::Err> {
+        Ok(EngineUrl(text.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for EngineUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match crate::engine::Engine::parse(&self.0) {
+            Ok(engine) => write!(f, "EngineUrl({engine})"),
+            Err(_) => f.write_str("EngineUrl(<not an engine>)"),
+        }
+    }
+}
+
+impl EngineArg {
+    /// The engine: `--engine`, else `YARDSTICK_ENGINE`, else embedded.
+    pub fn chosen(&self) -> Result<crate::engine::Engine, crate::Fatal> {
+        crate::engine::Engine::chosen(self.url.as_ref().map(|u| u.0.as_str()))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub spec: SpecArg,
+    #[command(flatten)]
+    pub engine: EngineArg,
+}
+
 #[derive(Args, Debug)]
 pub struct ReconcileArgs {
     /// The reconciliations to run (default: every one in the library).
@@ -109,6 +157,8 @@ pub struct ReconcileArgs {
     pub format: ReconcileFormat,
     #[command(flatten)]
     pub memory: MemoryArg,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
 #[derive(Args, Debug)]
@@ -228,6 +278,8 @@ pub struct QueryCommand {
     pub query: QueryOpts,
     #[command(flatten)]
     pub memory: MemoryArg,
+    #[command(flatten)]
+    pub engine: EngineArg,
     /// Output format (default: table, or from the extension of `--output`:
     /// .csv .json .parquet .arrow).
     #[arg(long, value_enum)]
@@ -268,6 +320,8 @@ pub struct ExplainCommand {
     pub query: QueryOpts,
     #[command(flatten)]
     pub memory: MemoryArg,
+    #[command(flatten)]
+    pub engine: EngineArg,
     /// Also print the SQL a warehouse would run.
     #[arg(long)]
     pub sql: bool,
@@ -289,6 +343,8 @@ pub struct DiffArgs {
     pub data: bool,
     #[command(flatten)]
     pub memory: MemoryArg,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -339,6 +395,8 @@ pub struct CheckArgs {
     /// With --data: the date values and freshness are read at (default: now).
     #[arg(long = "as-of", requires = "data")]
     pub as_of: Option<String>,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
 #[derive(Args, Debug)]

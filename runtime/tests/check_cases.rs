@@ -43,6 +43,7 @@ fn run(path: &Path) -> (String, Vec<Code>) {
                 spec,
                 &compiled.library,
                 as_of,
+                &yardstick::engine::Engine::Embedded,
             ))
             .unwrap();
         compiled.diagnostics.extend(found);

@@ -135,6 +135,10 @@ const SOURCE: &[FieldKey] = &[
         "format",
         "`parquet`, `csv`, `json` or `arrow` (default: from the extension)",
     ),
+    field(
+        "table",
+        "the warehouse table a warehouse engine reads: \"name\" or \"schema.name\" (default: the source's name)",
+    ),
     field("time", "the column a row's time is read from"),
     field(
         "key",

@@ -8,7 +8,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ColumnRef, Node, TypedExpr};
 use crate::model::{Column, Format, JoinSpec, Source};
 use crate::span::Span;
-use crate::syntax::ast::{ColumnDecl, DeclKind, Entry, Ident, Join};
+use crate::syntax::ast::{ColumnDecl, DeclKind, Entry, Field, Ident, Join};
 use crate::types::check::{Checker, Lookup, Mode, Scope};
 use crate::types::{Type, Unit};
 use std::collections::BTreeMap;
@@ -157,6 +157,7 @@ fn build<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> (Source, Pending
         .one("format", diags)
         .and_then(|x| fields::choice(x, &["parquet", "csv", "json", "arrow"], diags))
         .and_then(|s| Format::parse(&s));
+    let table = f.one("table", diags).and_then(|x| table_name(x, diags));
     let time = f.one("time", diags).and_then(|x| fields::name(x, diags));
     let key = f.one("key", diags).and_then(|x| fields::name(x, diags));
     let excludes: Vec<_> = f
@@ -200,6 +201,7 @@ fn build<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> (Source, Pending
         description,
         path,
         format,
+        table,
         time: time.map(|t| t.name),
         key: key.map(|k| k.name),
         excludes: Vec::new(),
@@ -216,6 +218,29 @@ fn build<'a>(located: &Located<'a>, diags: &mut Diagnostics) -> (Source, Pending
         dimensions,
     };
     (source, pending)
+}
+
+/// A `table` field: a string naming `name` or `schema.name`.
+fn table_name(field: &Field, diags: &mut Diagnostics) -> Option<String> {
+    let name = fields::string(field, diags)?;
+    let parts: Vec<&str> = name.split('.').collect();
+    let well_formed = parts.len() <= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.trim() == *p && !p.contains('"'));
+    if well_formed {
+        return Some(name);
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::FieldValue,
+            field.value.span(),
+            format!("`{name}` is not a table name"),
+        )
+        .label("not `name` or `schema.name`")
+        .help("name the warehouse table as `table: \"name\"` or `table: \"schema.name\"` (matched exactly, case included)"),
+    );
+    None
 }
 
 fn column(decl: &ColumnDecl, seen: &[Column], diags: &mut Diagnostics) -> Option<Column> {

@@ -9,7 +9,8 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Exit, Fatal> {
     let mut session = Session::compile(&args.spec.dir()?, true)?;
     let as_of = crate::governance::data_check::parse_as_of(args.as_of.as_deref())?;
     if args.data && !session.compiled.diagnostics.has_errors() {
-        crate::governance::data_check::add_findings(&mut session, as_of)?;
+        let engine = args.engine.chosen()?;
+        crate::governance::data_check::add_findings(&mut session, as_of, &engine)?;
     }
     let (compiled, yard_files) = (&session.compiled, session.yard_files);
     let diags = &compiled.diagnostics;

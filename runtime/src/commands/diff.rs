@@ -60,7 +60,7 @@ pub fn run(args: &DiffArgs, style: Style) -> Result<Exit, Fatal> {
     }
     let changes = diff(&side(&base), &side(head));
     let deltas = if args.data {
-        super::diff_data::deltas(&session, &base.library, &changes)?
+        super::diff_data::deltas(&session, &base.library, &changes, &args.engine.chosen()?)?
     } else {
         Vec::new()
     };

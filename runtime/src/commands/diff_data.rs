@@ -51,13 +51,14 @@ pub fn deltas(
     session: &Session,
     base: &Library,
     changes: &[Change],
+    engine: &crate::engine::Engine,
 ) -> Result<Vec<ValueDelta>, Fatal> {
     let (spec, project, head) = (&session.spec, &session.project, session.library());
     // Each side's sources are registered (their schemas read) once.
     // Both read only where the base library's project allows.
     let (mut base_tables, mut head_tables) = (
-        Tables::with_project(project.clone()),
-        Tables::with_project(project.clone()),
+        Tables::with_project(project.clone()).using(engine),
+        Tables::with_project(project.clone()).using(engine),
     );
     let mut out = Vec::new();
     for c in changes

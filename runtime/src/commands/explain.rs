@@ -12,8 +12,9 @@ pub fn run(args: &ExplainCommand, style: Style) -> Result<Exit, Fatal> {
         Ok(checked) => checked,
         Err(outcome) => return Ok(outcome),
     };
+    let engine = args.engine.chosen()?;
     let text = session.block_on(async {
-        let prepared = query::prepare(&session.spec, session.library(), &request).await?;
+        let prepared = query::prepare(&session.spec, session.library(), &request, &engine).await?;
         let plan = &prepared.lowered.plan;
         let state = prepared.ctx.state();
         let optimized = state

@@ -22,6 +22,7 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         Err(outcome) => return Ok(outcome),
     };
     let library = session.library();
+    let engine = args.engine.chosen()?;
     let reading = request
         .sources_read(library)
         .into_iter()
@@ -35,7 +36,7 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
         .join(", ");
     let progress = crate::progress::Progress::start(format!("reading {reading}"));
     let (batches, lowered, columns) = session.block_on(async {
-        let prepared = query::prepare(&session.spec, library, &request).await?;
+        let prepared = query::prepare(&session.spec, library, &request, &engine).await?;
         let batches = query::execute(&prepared).await?;
         let (batches, columns) = match args.compare {
             Some(compare) => {
@@ -47,13 +48,15 @@ pub fn run(args: &QueryCommand, style: Style) -> Result<Exit, Fatal> {
                     &prepared.lowered.columns,
                     batches,
                     compare,
+                    &engine,
                 )
                 .await?
             }
             None => (batches, prepared.lowered.columns.clone()),
         };
         let (batches, columns) = if args.ci {
-            query::intervals::add(&session.spec, library, &request, &columns, batches).await?
+            query::intervals::add(&session.spec, library, &request, &columns, batches, &engine)
+                .await?
         } else {
             (batches, columns)
         };

@@ -49,7 +49,14 @@ pub fn run(args: &ReconcileArgs, style: Style) -> Result<Exit, Fatal> {
         from: args.from.clone(),
         to: args.to.clone(),
     };
-    let lines = session.block_on(reconcile::run(&session.spec, library, &chosen, &range))??;
+    let engine = args.engine.chosen()?;
+    let lines = session.block_on(reconcile::run(
+        &session.spec,
+        library,
+        &chosen,
+        &range,
+        &engine,
+    ))??;
     let text = match args.format {
         ReconcileFormat::Human => reconcile::human(library, &lines),
         ReconcileFormat::Json => reconcile::json(&lines)?,

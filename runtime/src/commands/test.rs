@@ -1,14 +1,18 @@
-//! `yardstick test`: runs the library's `test` blocks (LANGUAGE.md §8) in
-//! memory. Each block's `given` rows become in-memory tables (columns not
-//! listed are null; sources not given are empty), and each `expect` runs as
-//! a query against them.
+//! `yardstick test`: runs the library's `test` blocks (LANGUAGE.md §8).
+//! Each block's `given` rows become tables (columns not listed are null;
+//! sources not given are empty), and each `expect` runs as a query against
+//! them. The tables are in memory, or, with a warehouse `--engine`, loaded
+//! into a schema made for the block (and dropped after), where the queries
+//! then run.
 
-use crate::cli::SpecArg;
+use crate::cli::TestArgs;
+use crate::engine::postgres::Warehouse;
+use crate::engine::Engine;
 use crate::query::catalog::{declared_schema, Tables};
 use crate::report::Style;
 use crate::{query, Exit, Fatal};
 use datafusion::arrow::array::{new_null_array, ArrayRef};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::ScalarValue;
@@ -19,15 +23,19 @@ use yardstick_compiler::model::{Expectation, Library, Source, Test};
 use yardstick_compiler::syntax::literal::format_date;
 use yardstick_lower::NaiveDate;
 
-pub fn run(args: &SpecArg, style: Style) -> Result<Exit, Fatal> {
-    let Some(session) = crate::session::Session::open(&args.dir()?, false, style)? else {
+pub fn run(args: &TestArgs, style: Style) -> Result<Exit, Fatal> {
+    let engine = args.engine.chosen()?;
+    let Some(session) = crate::session::Session::open(&args.spec.dir()?, false, style)? else {
         return Ok(Exit::Failed);
     };
     let compiled = &session.compiled;
     let library = &compiled.library;
     let (mut passed, mut failed) = (0, 0);
+    // A warehouse engine's one connection, for every test block.
+    let mut connecting = Tables::on(&engine);
+    let warehouse = session.block_on(connecting.connect())??;
     for test in &library.tests {
-        let problems = session.block_on(run_test(library, test))??;
+        let problems = session.block_on(run_test(library, test, &engine, warehouse.clone()))??;
         if problems.is_empty() {
             passed += 1;
             crate::stdio::println(&format!("test {} ... ok", test.name))?;
@@ -43,11 +51,50 @@ pub fn run(args: &SpecArg, style: Style) -> Result<Exit, Fatal> {
     Ok(if failed == 0 { Exit::Ok } else { Exit::Failed })
 }
 
-/// The failures of one test, each described with expected and actual rows.
-async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> {
+/// The failures of one test, each described with expected and actual rows:
+/// in memory, or in a schema of `warehouse` made for it and dropped after.
+async fn run_test(
+    library: &Library,
+    test: &Test,
+    engine: &Engine,
+    warehouse: Option<Arc<Warehouse>>,
+) -> Result<Vec<String>, Fatal> {
+    let given = given_rows(library, test)?;
+    let Some(warehouse) = warehouse else {
+        // In memory, planned and run where the engine runs plans (here or
+        // on a Ballista cluster, which the tables travel to).
+        let mut tables = Tables::on(engine);
+        for (source, (schema, batches)) in given {
+            let table = MemTable::try_new(schema, vec![batches])?;
+            let shown = format!("the rows of test `{}`", test.name);
+            tables.insert(&source.name, Arc::new(table), shown);
+        }
+        return expectations(library, test, &tables).await;
+    };
+    let schema = warehouse.create_schema().await?;
+    let loaded = async {
+        let mut tables = Tables::on(engine).sharing(warehouse.clone());
+        for (source, (_, batches)) in given {
+            let table = warehouse.load(&schema, source, &batches).await?;
+            tables.register_table(&warehouse, source, &table).await?;
+        }
+        expectations(library, test, &tables).await
+    }
+    .await;
+    let dropped = warehouse.drop_schema(&schema).await;
+    let problems = loaded?;
+    dropped?;
+    Ok(problems)
+}
+
+/// Each `expect` of `test` run over `tables`; one that cannot run (on a
+/// warehouse: SQL the engine refuses) fails with the reason.
+async fn expectations(
+    library: &Library,
+    test: &Test,
+    tables: &Tables,
+) -> Result<Vec<String>, Fatal> {
     let mut problems = Vec::new();
-    // The given rows, made into tables once for all of the test's queries.
-    let tables = tables(library, test)?;
     for expectation in &test.expects {
         let by: Vec<&str> = expectation.by.iter().map(String::as_str).collect();
         let request = query::internal_request(
@@ -57,9 +104,22 @@ async fn run_test(library: &Library, test: &Test) -> Result<Vec<String>, Fatal> 
             expectation.grain.as_deref(),
             expectation.as_of.and_then(date_of),
         )?;
-        let ctx = crate::engine::session().await?;
-        let prepared = query::prepare_over(ctx, tables.clone(), library, &request).await?;
-        let batches = query::execute(&prepared).await?;
+        let ctx = crate::engine::session(tables.engine())?;
+        let ran = match query::prepare_over(ctx, tables.clone(), library, &request).await {
+            Ok(prepared) => query::execute(&prepared).await,
+            Err(e) => Err(e),
+        };
+        let batches = match ran {
+            Ok(batches) => batches,
+            Err(Fatal(why)) => {
+                problems.push(format!(
+                    "  {}
+    could not run: {why}",
+                    describe(expectation)
+                ));
+                continue;
+            }
+        };
         let actual = rows(&batches, &expectation.metric)?;
         let expected = expected_rows(expectation);
         if !same(&expected, &actual, expectation.tolerance) {
@@ -78,9 +138,13 @@ fn date_of(days: i32) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format_date(days), "%Y-%m-%d").ok()
 }
 
-/// Every source as an in-memory table: the test's rows, or none.
-fn tables(library: &Library, test: &Test) -> Result<Tables, Fatal> {
-    let mut tables = Tables::new();
+/// Every source's declared schema and the test's rows in it (none for a
+/// source the test gives no rows).
+fn given_rows<'a>(
+    library: &'a Library,
+    test: &Test,
+) -> Result<Vec<(&'a Source, (SchemaRef, Vec<RecordBatch>))>, Fatal> {
+    let mut out = Vec::new();
     for source in library.sources.values() {
         let schema = declared_schema(source, None);
         let given: Vec<_> = test
@@ -97,14 +161,9 @@ fn tables(library: &Library, test: &Test) -> Result<Tables, Fatal> {
                 .collect::<Result<Vec<ArrayRef>, Fatal>>()?;
             batches.push(RecordBatch::try_new(schema.clone(), columns)?);
         }
-        let table = MemTable::try_new(schema, vec![batches])?;
-        tables.insert(
-            &source.name,
-            Arc::new(table),
-            format!("the rows of test `{}`", test.name),
-        );
+        out.push((source, (schema, batches)));
     }
-    Ok(tables)
+    Ok(out)
 }
 
 fn arrow_type(source: &Source, column: &str) -> DataType {

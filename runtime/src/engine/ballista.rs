@@ -8,11 +8,12 @@ pub mod cluster;
 pub mod codec;
 
 use crate::Fatal;
-use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::extension::{SessionConfigExt, SessionStateExt};
 use datafusion::execution::context::SessionState;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::execution::FunctionRegistry;
 use datafusion::prelude::SessionContext;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,13 +96,13 @@ pub fn with_yardstick(state: SessionState) -> SessionState {
     state
 }
 
-/// A session whose plans run on the cluster at `address`, once its
-/// scheduler accepts connections.
-pub async fn connect(address: &Address) -> Result<SessionContext, Fatal> {
-    reachable(address).await?;
+/// A session whose plans run on the cluster at `address`.
+pub fn session(address: &Address) -> Result<SessionContext, Fatal> {
     let state = with_yardstick(crate::memory::new_session().state());
-    SessionContext::remote_with_state(&format!("df://{}", address.socket()), state)
-        .await
+    let scheduler = format!("http://{}", address.socket());
+    state
+        .upgrade_for_ballista(scheduler)
+        .map(SessionContext::new_with_state)
         .map_err(|e| {
             Fatal(format!(
                 "cannot use the Ballista scheduler at {address}: {e}"
@@ -109,22 +110,32 @@ pub async fn connect(address: &Address) -> Result<SessionContext, Fatal> {
         })
 }
 
-/// Whether something listens at `address`: the scheduler is reached only
-/// when a plan runs, so a wrong address is found here, with a message a
-/// person can act on, rather than as a gRPC error later.
-async fn reachable(address: &Address) -> Result<(), Fatal> {
-    let attempt = tokio::net::TcpStream::connect(address.socket());
-    let why = match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
-        Ok(Ok(_)) => return Ok(()),
-        Ok(Err(e)) => e.to_string(),
-        Err(_) => format!("no answer in {} seconds", CONNECT_TIMEOUT.as_secs()),
-    };
-    Err(Fatal(format!(
-        "cannot reach the Ballista scheduler at {address}: {why}; check the address given \
-         with --engine (or YARDSTICK_ENGINE), or start a local cluster with \
-         `yardstick cluster --port {}`",
-        address.port
-    )))
+impl Address {
+    /// Whether something listens at the address, within
+    /// [`CONNECT_TIMEOUT`], with a message a person can act on if not.
+    pub fn reachable(&self) -> Result<(), Fatal> {
+        let why = match self.socket().to_socket_addrs() {
+            Err(e) => e.to_string(),
+            Ok(addresses) => {
+                let mut last = "the host has no address".to_owned();
+                for candidate in addresses {
+                    match TcpStream::connect_timeout(&candidate, CONNECT_TIMEOUT) {
+                        Ok(_) => return Ok(()),
+                        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                            last = format!("no answer in {} seconds", CONNECT_TIMEOUT.as_secs())
+                        }
+                        Err(e) => last = e.to_string(),
+                    }
+                }
+                last
+            }
+        };
+        Err(Fatal(format!(
+            "cannot reach the Ballista scheduler at {self}: {why}; check the address, \
+             or start a local cluster with `yardstick cluster --port {}`",
+            self.port
+        )))
+    }
 }
 
 #[cfg(test)]

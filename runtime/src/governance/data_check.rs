@@ -14,20 +14,19 @@
 //! end of `--as-of` (midnight after it, UTC), or now.
 
 use super::{escalation, number, result_rows, show_bound, within};
+use crate::engine::Engine;
 use crate::query::{self, catalog::Tables};
 use crate::session::Session;
 use crate::Fatal;
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use datafusion::arrow::array::{Array, TimestampMicrosecondArray};
-use datafusion::functions_aggregate::expr_fn::{count, max};
-use datafusion::logical_expr::{cast, ident};
+use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::logical_expr::ident;
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeSet;
 use std::path::Path;
 use yardstick_compiler::diagnostics::{Code, Diagnostic, Diagnostics};
 use yardstick_compiler::ir::{Duration, DurationUnit};
 use yardstick_compiler::model::{Bound, Library, Metric};
-use yardstick_lower::translate::utc_timestamp;
 use yardstick_lower::TimeFrame;
 
 /// Parses `--as-of`: a date, or the command cannot run.
@@ -40,8 +39,12 @@ pub fn parse_as_of(text: Option<&str>) -> Result<Option<NaiveDate>, Fatal> {
 }
 
 /// Adds the data's findings to the session's diagnostics, sorted with them.
-pub fn add_findings(session: &mut Session, as_of: Option<NaiveDate>) -> Result<(), Fatal> {
-    let found = session.block_on(findings(&session.spec, session.library(), as_of))??;
+pub fn add_findings(
+    session: &mut Session,
+    as_of: Option<NaiveDate>,
+    engine: &Engine,
+) -> Result<(), Fatal> {
+    let found = session.block_on(findings(&session.spec, session.library(), as_of, engine))??;
     let compiled = &mut session.compiled;
     compiled.diagnostics.extend(found);
     compiled.diagnostics.sort(&compiled.sources);
@@ -53,10 +56,14 @@ pub async fn findings(
     spec: &Path,
     library: &Library,
     as_of: Option<NaiveDate>,
+    engine: &Engine,
 ) -> Result<Diagnostics, Fatal> {
     let mut diags = Diagnostics::new();
-    let ctx = crate::memory::new_session();
-    let mut tables = Tables::new();
+    let ctx = crate::engine::session(engine)?;
+    let mut tables = Tables::on(engine);
+    // A warehouse that cannot be reached stops the command (exit 2), not
+    // each source.
+    tables.connect().await?;
     let mut broken = BTreeSet::new();
     for source in library.sources.values() {
         let problem = match tables.register(&ctx, spec, source).await {
@@ -65,10 +72,13 @@ pub async fn findings(
         };
         if let Some(why) = problem.map(|why| relative(spec, &why)) {
             broken.insert(source.name.clone());
-            diags.push(
-                Diagnostic::error(Code::DataSource, source.span, why)
-                    .label("its files do not hold the declared columns"),
-            );
+            diags.push(Diagnostic::error(Code::DataSource, source.span, why).label(
+                if engine.reads_files() {
+                    "its files do not hold the declared columns"
+                } else {
+                    "its table does not hold the declared columns"
+                },
+            ));
         }
     }
     let moment = match as_of {
@@ -226,29 +236,7 @@ async fn stale(
 ) -> Result<Option<Diagnostic>, Fatal> {
     let mut stalest: Option<(DateTime<Utc>, String)> = None;
     for (source, column) in columns {
-        let Some(table) = tables.get(source) else {
-            continue;
-        };
-        let reading = |e: datafusion::error::DataFusionError| {
-            Fatal(format!(
-                "source `{source}`: reading the time column `{column}` failed: {e}"
-            ))
-        };
-        let time = cast(ident(column), utc_timestamp());
-        let batches = ctx
-            .read_table(table)
-            .and_then(|df| df.aggregate(vec![], vec![max(time)]))
-            .map_err(reading)?
-            .collect()
-            .await
-            .map_err(reading)?;
-        let newest = batches.iter().find_map(|b| {
-            let a = b
-                .column(0)
-                .as_any()
-                .downcast_ref::<TimestampMicrosecondArray>()?;
-            (!a.is_empty() && a.is_valid(0)).then(|| a.value(0))
-        });
+        let (_, newest) = query::time_bounds(ctx, tables, source, column).await?;
         let Some(newest) = newest.and_then(DateTime::<Utc>::from_timestamp_micros) else {
             continue;
         };

@@ -43,8 +43,9 @@ pub async fn run(
     library: &Library,
     reconciles: &[&Reconcile],
     range: &Range,
+    engine: &crate::engine::Engine,
 ) -> Result<Vec<Line>, Fatal> {
-    let mut tables = Tables::new();
+    let mut tables = Tables::on(engine);
     let mut lines = Vec::new();
     for r in reconciles {
         let arg = Arg::unplaced;

@@ -2,13 +2,18 @@
 //! path or glob (relative to the declaring file), read as parquet, csv, json
 //! or arrow, and checked against the declared columns before anything runs.
 //! Every file is checked (`validate`) before DataFusion decodes it, and
-//! only files the project allows are found (`files`).
+//! only files the project allows are found (`files`). On the PostgreSQL
+//! engine a source is its table instead, read and checked by
+//! `engine::postgres`, and registered with the table's schema.
 
 use super::{files, validate};
+use crate::engine::postgres::Warehouse;
+use crate::engine::Engine;
 use crate::guard::{doing, truncate, ECHO_LIMIT};
 use crate::project::Project;
 use crate::Fatal;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::datasource::empty::EmptyTable;
 use datafusion::datasource::file_format::arrow::ArrowFormat;
 use datafusion::datasource::file_format::csv::CsvFormat;
 use datafusion::datasource::file_format::json::JsonFormat;
@@ -35,6 +40,10 @@ pub struct Tables {
     shown: BTreeMap<String, String>,
     /// Where sources may read: the library's `yardstick.toml` unless set.
     project: Option<Arc<Project>>,
+    /// Where the tables are, and so where queries over them run.
+    engine: Engine,
+    /// The open connection of a warehouse engine, made on first use.
+    warehouse: Option<Arc<Warehouse>>,
 }
 
 impl Catalog for Tables {
@@ -49,6 +58,44 @@ impl Catalog for Tables {
 impl Tables {
     pub fn new() -> Tables {
         Tables::default()
+    }
+
+    /// Tables read where `engine` reads them.
+    pub fn on(engine: &Engine) -> Tables {
+        Tables {
+            engine: engine.clone(),
+            ..Tables::default()
+        }
+    }
+
+    /// The same tables, read where `engine` reads them.
+    pub fn using(mut self, engine: &Engine) -> Tables {
+        self.engine = engine.clone();
+        self
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The warehouse the tables are in, once connected (not for engines
+    /// that read files).
+    pub fn warehouse(&self) -> Option<Arc<Warehouse>> {
+        self.warehouse.clone()
+    }
+
+    /// The same tables on a warehouse already connected (its engine's).
+    pub fn sharing(mut self, warehouse: Arc<Warehouse>) -> Tables {
+        self.warehouse = Some(warehouse);
+        self
+    }
+
+    /// The open warehouse of a `postgres://` engine, connecting on first use.
+    pub async fn connect(&mut self) -> Result<Option<Arc<Warehouse>>, Fatal> {
+        if let (None, Engine::Postgres(address)) = (&self.warehouse, &self.engine) {
+            self.warehouse = Some(Arc::new(Warehouse::connect(address).await?));
+        }
+        Ok(self.warehouse.clone())
     }
 
     /// Tables whose sources may read only where `project` allows (`diff`
@@ -93,6 +140,10 @@ impl Tables {
     ) -> Result<(), Fatal> {
         if self.tables.contains_key(&source.name) {
             return Ok(());
+        }
+        if let Some(warehouse) = self.connect().await? {
+            let table = source.table.as_deref().unwrap_or(&source.name);
+            return self.register_table(&warehouse, source, table).await;
         }
         let project = match &self.project {
             Some(p) => p.clone(),
@@ -164,6 +215,26 @@ impl Tables {
             .map_err(|e| Fatal(format!("source `{}` ({shown}): {e}", source.name)))?;
         self.tables.insert(source.name.clone(), Arc::new(table));
         self.shown.insert(source.name.clone(), shown);
+        Ok(())
+    }
+}
+
+impl Tables {
+    /// Registers `source` as `table` of the warehouse, with the table's
+    /// real types (checked against the declared ones).
+    pub async fn register_table(
+        &mut self,
+        warehouse: &Warehouse,
+        source: &Source,
+        table: &str,
+    ) -> Result<(), Fatal> {
+        let schema = warehouse.table(source, table).await?;
+        self.tables
+            .insert(source.name.clone(), Arc::new(EmptyTable::new(schema)));
+        self.shown.insert(
+            source.name.clone(),
+            format!("table `{table}` in {}", warehouse.shown()),
+        );
         Ok(())
     }
 }
@@ -270,7 +341,7 @@ fn csv_schema(source: &Source, files: &[PathBuf]) -> Result<SchemaRef, Fatal> {
 }
 
 /// Whether an Arrow type can hold a declared column type.
-fn fits(declared: Type, actual: &DataType) -> bool {
+pub(crate) fn fits(declared: Type, actual: &DataType) -> bool {
     use DataType::*;
     match declared {
         Type::Int => matches!(

@@ -50,9 +50,10 @@ pub async fn add(
     columns: &[OutputColumn],
     batches: Vec<RecordBatch>,
     compare: Compare,
+    engine: &crate::engine::Engine,
 ) -> Result<(Vec<RecordBatch>, Vec<OutputColumn>), Fatal> {
     let shifted = shifted_requests(library, request, frame, compare)?;
-    let mut tables = Tables::new();
+    let mut tables = Tables::on(engine);
     let mut previous: HashMap<Key, HashMap<String, Option<f64>>> = HashMap::new();
     for shifted in shifted {
         let prepared = prepare_reusing(spec, library, &shifted, &mut tables).await?;

@@ -35,6 +35,7 @@ pub async fn add(
     request: &Request,
     columns: &[OutputColumn],
     batches: Vec<RecordBatch>,
+    engine: &crate::engine::Engine,
 ) -> Result<(Vec<RecordBatch>, Vec<OutputColumn>), Fatal> {
     // The metrics with a shape, and the internal metrics of their parts.
     let mut shapes: HashMap<String, (IntervalShape, Vec<String>)> = HashMap::new();
@@ -78,7 +79,8 @@ pub async fn add(
             metrics: parts.clone(),
             ..request.clone()
         };
-        let prepared = prepare_reusing(spec, &helper, &parts_request, &mut Tables::new()).await?;
+        let prepared =
+            prepare_reusing(spec, &helper, &parts_request, &mut Tables::on(engine)).await?;
         for batch in &execute(&prepared).await? {
             let row_keys = keys(batch, &prepared.lowered.columns)?;
             for part in &parts {

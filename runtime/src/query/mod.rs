@@ -1,5 +1,7 @@
 //! Running metric queries: register the sources a query reads, settle its
-//! time frame from the data, lower it to a plan and execute it.
+//! time frame from the data, lower it to a plan and execute it, where the
+//! tables' engine (`crate::engine`) runs it: in this process, or as SQL
+//! inside the warehouse the tables are in.
 
 pub mod args;
 pub mod arrange;
@@ -11,6 +13,8 @@ pub mod output;
 pub mod series;
 pub mod validate;
 
+use crate::engine::postgres::Warehouse;
+use crate::engine::Engine;
 use crate::Fatal;
 use catalog::Tables;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,6 +24,7 @@ use datafusion::functions_aggregate::expr_fn::{max, min};
 use datafusion::logical_expr::{cast, col};
 use datafusion::prelude::SessionContext;
 use std::path::Path;
+use std::sync::Arc;
 use yardstick_compiler::model::Library;
 use yardstick_compiler::query::{Arg, QueryArgs, Request};
 use yardstick_lower::translate::utc_timestamp;
@@ -31,6 +36,8 @@ pub struct Prepared {
     pub lowered: Lowered,
     /// The sources read and their files, for error messages.
     pub sources: String,
+    /// The warehouse the plan runs in; `None` runs it in `ctx`.
+    pub warehouse: Option<Arc<Warehouse>>,
 }
 
 /// A query the runtime itself asks (the test runner, `diff --data`),
@@ -58,9 +65,15 @@ pub fn internal_request(
     })
 }
 
-/// Prepares a checked query over the library's data files.
-pub async fn prepare(spec: &Path, library: &Library, request: &Request) -> Result<Prepared, Fatal> {
-    prepare_reusing(spec, library, request, &mut Tables::new()).await
+/// Prepares a checked query over the library's data, read where `engine`
+/// reads it.
+pub async fn prepare(
+    spec: &Path,
+    library: &Library,
+    request: &Request,
+    engine: &Engine,
+) -> Result<Prepared, Fatal> {
+    prepare_reusing(spec, library, request, &mut Tables::on(engine)).await
 }
 
 /// Like [`prepare`], registering only the sources `tables` does not hold
@@ -71,7 +84,7 @@ pub async fn prepare_reusing(
     request: &Request,
     tables: &mut Tables,
 ) -> Result<Prepared, Fatal> {
-    let ctx = crate::engine::session().await?;
+    let ctx = crate::engine::session(tables.engine())?;
     for source_name in request.sources_read(library) {
         if let Some(source) = library.sources.get(&source_name) {
             tables.register(&ctx, spec, source).await?;
@@ -103,6 +116,7 @@ pub async fn prepare_over(
         ctx,
         lowered,
         sources: tables.describe(),
+        warehouse: tables.warehouse(),
     })
 }
 
@@ -116,37 +130,52 @@ async fn time_range(
     let mut oldest: Option<i64> = None;
     let mut newest: Option<i64> = None;
     for (source, column) in request.time_columns(library) {
-        let Some(table) = tables.get(&source) else {
-            continue;
+        let (lo, hi) = time_bounds(ctx, tables, &source, &column).await?;
+        oldest = match (oldest, lo) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
-        let reading = |e: datafusion::error::DataFusionError| {
-            Fatal(format!(
-                "source `{source}`: reading the time column `{column}` failed: {e}"
-            ))
+        newest = match (newest, hi) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
         };
-        let time = cast(col(column.as_str()), utc_timestamp());
-        let batches = ctx
-            .read_table(table)
-            .and_then(|df| df.aggregate(vec![], vec![min(time.clone()), max(time)]))
-            .map_err(reading)?
-            .collect()
-            .await
-            .map_err(reading)?;
-        for batch in &batches {
-            let lo = first_micros(batch, 0);
-            let hi = first_micros(batch, 1);
-            oldest = match (oldest, lo) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            newest = match (newest, hi) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-        }
     }
     let date = |m: i64| DateTime::<Utc>::from_timestamp_micros(m).map(|t| t.date_naive());
     Ok((oldest.and_then(date), newest.and_then(date)))
+}
+
+/// The oldest and newest values (microseconds since the epoch, UTC) of a
+/// registered source's time column, read where its table is: `None`s for
+/// a source not registered or without values.
+pub async fn time_bounds(
+    ctx: &SessionContext,
+    tables: &Tables,
+    source: &str,
+    column: &str,
+) -> Result<(Option<i64>, Option<i64>), Fatal> {
+    if let Some(warehouse) = tables.warehouse() {
+        return warehouse.time_bounds(source, column).await;
+    }
+    let Some(table) = tables.get(source) else {
+        return Ok((None, None));
+    };
+    let reading = |e: datafusion::error::DataFusionError| {
+        Fatal(format!(
+            "source `{source}`: reading the time column `{column}` failed: {e}"
+        ))
+    };
+    let time = cast(col(column), utc_timestamp());
+    let batches = ctx
+        .read_table(table)
+        .and_then(|df| df.aggregate(vec![], vec![min(time.clone()), max(time)]))
+        .map_err(reading)?
+        .collect()
+        .await
+        .map_err(reading)?;
+    // One row: the aggregate has no groups.
+    let oldest = batches.iter().find_map(|b| first_micros(b, 0));
+    let newest = batches.iter().find_map(|b| first_micros(b, 1));
+    Ok((oldest, newest))
 }
 
 fn first_micros(batch: &RecordBatch, column: usize) -> Option<i64> {
@@ -159,6 +188,14 @@ fn first_micros(batch: &RecordBatch, column: usize) -> Option<i64> {
 
 /// Runs a prepared query to completion.
 pub async fn execute(prepared: &Prepared) -> Result<Vec<RecordBatch>, Fatal> {
+    if let Some(warehouse) = &prepared.warehouse {
+        let optimized = prepared
+            .ctx
+            .state()
+            .optimize(&prepared.lowered.plan)
+            .map_err(|e| Fatal(format!("the plan could not be optimised: {e}")))?;
+        return warehouse.run(&optimized).await;
+    }
     let _running = crate::guard::doing(format!("reading the data of {}", prepared.sources));
     let df = prepared
         .ctx
