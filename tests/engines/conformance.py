@@ -120,7 +120,6 @@ with tempfile.TemporaryDirectory() as scratch:
     def same(a, b):
         if len(a) != len(b):
             return False
-        key = lambda r: json.dumps(r, sort_keys=True, default=str)
         # Rows sorted by their keys (every non-number), then compared whole.
         def keys(r):
             return json.dumps({k: v for k, v in r.items() if not isinstance(v, float)}, sort_keys=True)
@@ -148,6 +147,6 @@ with tempfile.TemporaryDirectory() as scratch:
     print(f"queries: {agreed} of {len(questions)} agree")
 
 for p in problems:
-    print(p)
+    print(p if len(p) <= 600 else p[:600] + " ...")
 print(f"{len(problems)} problems" if problems else "every answer agrees")
 sys.exit(1 if problems else 0)

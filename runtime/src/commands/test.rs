@@ -64,7 +64,7 @@ async fn run_test(
         // In memory, planned and run where the engine runs plans (here or
         // on a Ballista cluster, which the tables travel to).
         let mut tables = Tables::on(engine);
-        for (source, (schema, batches)) in given {
+        for (source, schema, batches) in given {
             let table = MemTable::try_new(schema, vec![batches])?;
             let shown = format!("the rows of test `{}`", test.name);
             tables.insert(&source.name, Arc::new(table), shown);
@@ -74,7 +74,7 @@ async fn run_test(
     let schema = warehouse.create_schema().await?;
     let loaded = async {
         let mut tables = Tables::on(engine).sharing(warehouse.clone());
-        for (source, (_, batches)) in given {
+        for (source, _, batches) in given {
             let table = warehouse.load(&schema, source, &batches).await?;
             tables.register_table(&warehouse, source, &table).await?;
         }
@@ -138,12 +138,12 @@ fn date_of(days: i32) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format_date(days), "%Y-%m-%d").ok()
 }
 
+/// A source, its declared schema, and a test's rows of it.
+type Given<'a> = (&'a Source, SchemaRef, Vec<RecordBatch>);
+
 /// Every source's declared schema and the test's rows in it (none for a
 /// source the test gives no rows).
-fn given_rows<'a>(
-    library: &'a Library,
-    test: &Test,
-) -> Result<Vec<(&'a Source, (SchemaRef, Vec<RecordBatch>))>, Fatal> {
+fn given_rows<'a>(library: &'a Library, test: &Test) -> Result<Vec<Given<'a>>, Fatal> {
     let mut out = Vec::new();
     for source in library.sources.values() {
         let schema = declared_schema(source, None);
@@ -161,7 +161,7 @@ fn given_rows<'a>(
                 .collect::<Result<Vec<ArrayRef>, Fatal>>()?;
             batches.push(RecordBatch::try_new(schema.clone(), columns)?);
         }
-        out.push((source, (schema, batches)));
+        out.push((source, schema, batches));
     }
     Ok(out)
 }

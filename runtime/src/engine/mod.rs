@@ -7,6 +7,12 @@
 //! (`ballista`, built with the `ballista` feature) runs the same plan over
 //! the same files. A password in a URL is never shown: every `Display` and
 //! `Debug` here writes `***` for it.
+//!
+//! An engine that runs DataFusion plans somewhere else (a cluster) over the
+//! same files is a variant here, its URL form in [`Engine::parse`], and its
+//! own `SessionContext` from [`session`]; `query::catalog::Tables` then
+//! registers the sources' files in that context as for the embedded engine
+//! (`Engine::reads_files`), and `query::execute` runs the plan in it.
 
 #[cfg(feature = "ballista")]
 pub mod ballista;

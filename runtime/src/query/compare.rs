@@ -41,17 +41,19 @@ pub enum Compare {
 /// A row's group: its dimension values as text, and its period start.
 pub(super) type Key = (Vec<String>, Option<NaiveDateTime>);
 
-/// The result with `<metric>_prev` and `<metric>_delta` after each metric.
+/// The result with `<metric>_prev` and `<metric>_delta` after each metric
+/// (`lowered` is the query's plan, `batches` its result), the shifted
+/// queries run on `engine`.
 pub async fn add(
     spec: &Path,
     library: &Library,
     request: &Request,
-    frame: &TimeFrame,
-    columns: &[OutputColumn],
+    lowered: &yardstick_lower::Lowered,
     batches: Vec<RecordBatch>,
     compare: Compare,
     engine: &crate::engine::Engine,
 ) -> Result<(Vec<RecordBatch>, Vec<OutputColumn>), Fatal> {
+    let (frame, columns) = (&lowered.frame, lowered.columns.as_slice());
     let shifted = shifted_requests(library, request, frame, compare)?;
     let mut tables = Tables::on(engine);
     let mut previous: HashMap<Key, HashMap<String, Option<f64>>> = HashMap::new();

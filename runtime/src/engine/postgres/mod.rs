@@ -237,7 +237,10 @@ fn connect_failure(address: &Address, e: &tokio_postgres::Error) -> String {
             )
         }
         Some(c) if *c == SqlState::INVALID_CATALOG_NAME => {
-            format!("; the server has no database `{}`", address.database)
+            format!(
+                "; create the database `{}`, or name another in the URL",
+                address.database
+            )
         }
         Some(_) => String::new(),
         None => format!(
