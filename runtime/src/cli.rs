@@ -53,6 +53,20 @@ pub enum Command {
     /// Compare both sides of each `reconcile` declaration period by period;
     /// exit 1 when a period is out of tolerance.
     Reconcile(ReconcileArgs),
+    /// Run a Ballista scheduler and executors on loopback, in the
+    /// foreground, for `--engine ballista://127.0.0.1:PORT` (needs a build
+    /// with the `ballista` feature).
+    Cluster(ClusterArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClusterArgs {
+    /// The scheduler's port on 127.0.0.1 (0: any free port, printed).
+    #[arg(long, default_value_t = 50050)]
+    pub port: u16,
+    /// How many executors to start.
+    #[arg(long, default_value_t = 2)]
+    pub executors: usize,
 }
 
 #[derive(Args, Debug)]

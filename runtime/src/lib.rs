@@ -95,5 +95,6 @@ fn dispatch(cli: &cli::Cli, style: report::Style) -> Result<Exit, Fatal> {
         cli::Command::Lsp => lsp::run(),
         cli::Command::Fmt(args) => commands::fmt::run(args, style),
         cli::Command::Reconcile(args) => commands::reconcile::run(args, style),
+        cli::Command::Cluster(args) => commands::cluster::run(args),
     }
 }

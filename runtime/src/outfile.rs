@@ -42,6 +42,12 @@ pub fn clean_up_on_signals() {
     });
 }
 
+/// Has `path` (a scratch file or folder) removed if a signal ends the
+/// process (`yardstick cluster`'s executors' shuffle files).
+pub fn remove_if_interrupted(path: &Path) {
+    pending().push(path.to_owned());
+}
+
 /// Removes the temporary files (and folders) being written, before the
 /// process exits.
 pub fn remove_pending() {

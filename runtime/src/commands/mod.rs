@@ -15,6 +15,7 @@ pub fn check_sources(project: &Project, spec: &Path, compiled: &mut Compiled) {
 }
 
 pub mod check;
+pub mod cluster;
 pub mod compile;
 pub mod completions;
 pub mod describe;

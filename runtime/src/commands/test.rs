@@ -61,7 +61,9 @@ async fn run_test(
 ) -> Result<Vec<String>, Fatal> {
     let given = given_rows(library, test)?;
     let Some(warehouse) = warehouse else {
-        let mut tables = Tables::new();
+        // In memory, planned and run where the engine runs plans (here or
+        // on a Ballista cluster, which the tables travel to).
+        let mut tables = Tables::on(engine);
         for (source, schema, batches) in given {
             let table = MemTable::try_new(schema, vec![batches])?;
             let shown = format!("the rows of test `{}`", test.name);
@@ -102,7 +104,7 @@ async fn expectations(
             expectation.grain.as_deref(),
             expectation.as_of.and_then(date_of),
         )?;
-        let ctx = crate::engine::session(tables.engine());
+        let ctx = crate::engine::session(tables.engine())?;
         let ran = match query::prepare_over(ctx, tables.clone(), library, &request).await {
             Ok(prepared) => query::execute(&prepared).await,
             Err(e) => Err(e),

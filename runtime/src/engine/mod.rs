@@ -3,8 +3,10 @@
 //! parsed into one [`Engine`]. Every engine plans with DataFusion
 //! ([`session`]); the embedded engine also executes there, over the
 //! sources' files, while PostgreSQL ([`postgres`]) reads each source's table
-//! and runs the plan as SQL inside the warehouse. A password in a URL is
-//! never shown: every `Display` and `Debug` here writes `***` for it.
+//! and runs the plan as SQL inside the warehouse, and a Ballista cluster
+//! (`ballista`, built with the `ballista` feature) runs the same plan over
+//! the same files. A password in a URL is never shown: every `Display` and
+//! `Debug` here writes `***` for it.
 //!
 //! An engine that runs DataFusion plans somewhere else (a cluster) over the
 //! same files is a variant here, its URL form in [`Engine::parse`], and its
@@ -12,6 +14,8 @@
 //! registers the sources' files in that context as for the embedded engine
 //! (`Engine::reads_files`), and `query::execute` runs the plan in it.
 
+#[cfg(feature = "ballista")]
+pub mod ballista;
 pub mod postgres;
 
 use crate::Fatal;
@@ -22,7 +26,7 @@ use std::fmt;
 pub const ENV: &str = "YARDSTICK_ENGINE";
 
 /// The engines a URL can name, for messages.
-const FORMS: &str = "`datafusion` (the default) or `postgres://USER[:PASSWORD]@HOST:PORT/DB`";
+const FORMS: &str = "`datafusion` (the default), `postgres://USER[:PASSWORD]@HOST:PORT/DB` or `ballista://HOST:PORT`";
 
 /// Where a query runs.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -32,6 +36,10 @@ pub enum Engine {
     Embedded,
     /// Inside PostgreSQL, over the sources' tables (`table`).
     Postgres(postgres::Address),
+    /// On a Ballista cluster (its scheduler's address), over the sources'
+    /// files (`path`, which every executor must be able to read).
+    #[cfg(feature = "ballista")]
+    Ballista(ballista::Address),
 }
 
 impl Engine {
@@ -39,14 +47,27 @@ impl Engine {
     /// `YARDSTICK_ENGINE` if set and not empty, else the embedded engine.
     pub fn chosen(flag: Option<&str>) -> Result<Engine, Fatal> {
         if let Some(text) = flag {
-            return Engine::parse(text).map_err(|Fatal(why)| Fatal(format!("--engine: {why}")));
+            return Engine::parse(text)
+                .and_then(Engine::reached)
+                .map_err(|Fatal(why)| Fatal(format!("--engine: {why}")));
         }
         match std::env::var(ENV) {
-            Ok(text) if !text.trim().is_empty() => {
-                Engine::parse(&text).map_err(|Fatal(why)| Fatal(format!("{ENV}: {why}")))
-            }
+            Ok(text) if !text.trim().is_empty() => Engine::parse(&text)
+                .and_then(Engine::reached)
+                .map_err(|Fatal(why)| Fatal(format!("{ENV}: {why}"))),
             _ => Ok(Engine::Embedded),
         }
+    }
+
+    /// The engine, once it answers: a Ballista scheduler is reached only
+    /// when a plan runs, so a wrong address is found here, before any data
+    /// is read. (PostgreSQL is checked when it is connected to.)
+    fn reached(self) -> Result<Engine, Fatal> {
+        #[cfg(feature = "ballista")]
+        if let Engine::Ballista(address) = &self {
+            address.reachable()?;
+        }
+        Ok(self)
     }
 
     /// Reads an engine URL. A message about a bad URL never repeats it
@@ -63,6 +84,7 @@ impl Engine {
             {
                 Ok(Engine::Postgres(postgres::Address::parse(rest)?))
             }
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("ballista") => ballista_engine(text),
             Some((scheme, _)) => Err(Fatal(format!(
                 "`{}://` is not an engine Yardstick knows; an engine is {FORMS}",
                 scheme
@@ -78,8 +100,27 @@ impl Engine {
 
     /// Whether sources are read from their files (`path`), not tables.
     pub fn reads_files(&self) -> bool {
-        matches!(self, Engine::Embedded)
+        match self {
+            Engine::Embedded => true,
+            Engine::Postgres(_) => false,
+            #[cfg(feature = "ballista")]
+            Engine::Ballista(_) => true,
+        }
     }
+}
+
+#[cfg(feature = "ballista")]
+fn ballista_engine(url: &str) -> Result<Engine, Fatal> {
+    ballista::Address::parse(url).map(Engine::Ballista)
+}
+
+#[cfg(not(feature = "ballista"))]
+fn ballista_engine(_url: &str) -> Result<Engine, Fatal> {
+    Err(Fatal(
+        "`ballista://` names a Ballista cluster, but this yardstick was built without \
+         Ballista; build it with `cargo build -p yardstick --features ballista`"
+            .to_owned(),
+    ))
 }
 
 impl fmt::Display for Engine {
@@ -87,6 +128,8 @@ impl fmt::Display for Engine {
         match self {
             Engine::Embedded => f.write_str("datafusion"),
             Engine::Postgres(address) => write!(f, "{address}"),
+            #[cfg(feature = "ballista")]
+            Engine::Ballista(address) => write!(f, "{address}"),
         }
     }
 }
@@ -100,9 +143,11 @@ impl fmt::Debug for Engine {
 /// The DataFusion session a query of `engine` is planned in (and, for
 /// engines that execute in DataFusion, run in). Every engine registers the
 /// same tables in it; only their providers differ.
-pub fn session(engine: &Engine) -> SessionContext {
+pub fn session(engine: &Engine) -> Result<SessionContext, Fatal> {
     match engine {
-        Engine::Embedded | Engine::Postgres(_) => crate::memory::new_session(),
+        Engine::Embedded | Engine::Postgres(_) => Ok(crate::memory::new_session()),
+        #[cfg(feature = "ballista")]
+        Engine::Ballista(address) => ballista::session(address),
     }
 }
 

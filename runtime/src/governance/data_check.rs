@@ -59,7 +59,7 @@ pub async fn findings(
     engine: &Engine,
 ) -> Result<Diagnostics, Fatal> {
     let mut diags = Diagnostics::new();
-    let ctx = crate::engine::session(engine);
+    let ctx = crate::engine::session(engine)?;
     let mut tables = Tables::on(engine);
     // A warehouse that cannot be reached stops the command (exit 2), not
     // each source.

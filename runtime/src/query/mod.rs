@@ -84,7 +84,7 @@ pub async fn prepare_reusing(
     request: &Request,
     tables: &mut Tables,
 ) -> Result<Prepared, Fatal> {
-    let ctx = crate::engine::session(tables.engine());
+    let ctx = crate::engine::session(tables.engine())?;
     for source_name in request.sources_read(library) {
         if let Some(source) = library.sources.get(&source_name) {
             tables.register(&ctx, spec, source).await?;
