@@ -9,9 +9,9 @@ use crate::offset;
 use crate::scan::{self, PERIOD};
 use crate::translate;
 use crate::{metric_column, sample_column, Catalog, LowerError, Lowered, OutputColumn, TimeFrame};
-use datafusion::common::{Column, JoinType, NullEquality};
-use datafusion::functions::expr_fn::coalesce;
-use datafusion::logical_expr::{col, Expr as DfExpr, LogicalPlanBuilder};
+use datafusion::common::{Column, ScalarValue};
+use datafusion::functions_aggregate::expr_fn::max;
+use datafusion::logical_expr::{col, lit, Expr as DfExpr, LogicalPlan, LogicalPlanBuilder};
 use yardstick_compiler::model::{Definition, Library};
 use yardstick_compiler::query::Request;
 use yardstick_compiler::types::Type;
@@ -129,7 +129,13 @@ pub fn lower(
     })
 }
 
-/// `left ⟗ right` on the keys (nulls equal), keys coalesced.
+/// `left ⟗ right` on the keys (nulls equal), written as a union of the
+/// two sides, each padded with nulls for the other's columns, grouped by
+/// the keys. Both sides are aggregates by the keys, so each holds a key at
+/// most once and each column's one value is its `max`. A full join would
+/// say the same, but Ballista 55 never finishes some full joins of one-row
+/// sides (docs/engines.md); a union and an aggregate run on every engine.
+/// Without keys, both sides are one row each and are crossed.
 pub(crate) fn full_join(
     left: LogicalPlanBuilder,
     right: LogicalPlanBuilder,
@@ -137,48 +143,59 @@ pub(crate) fn full_join(
     left_columns: &[String],
     right_columns: &[String],
 ) -> Result<LogicalPlanBuilder, LowerError> {
-    let left = left.alias("l").map_err(df_err)?;
-    let right = right.alias("r").and_then(|b| b.build()).map_err(df_err)?;
-    let joined = if keys.is_empty() {
-        left.cross_join(right).map_err(df_err)?
-    } else {
-        left.join_detailed(
-            right,
-            JoinType::Full,
-            (
-                keys.iter()
-                    .map(|k| Column::new(Some("l"), k.as_str()))
-                    .collect::<Vec<_>>(),
-                keys.iter()
-                    .map(|k| Column::new(Some("r"), k.as_str()))
-                    .collect::<Vec<_>>(),
-            ),
-            None,
-            NullEquality::NullEqualsNull,
-        )
-        .map_err(df_err)?
+    if keys.is_empty() {
+        let left = left.alias("l").map_err(df_err)?;
+        let right = right.alias("r").and_then(|b| b.build()).map_err(df_err)?;
+        let mut projection: Vec<DfExpr> = left_columns
+            .iter()
+            .map(|c| DfExpr::Column(Column::new(Some("l"), c.as_str())).alias(c.as_str()))
+            .collect();
+        projection.extend(
+            right_columns
+                .iter()
+                .map(|c| DfExpr::Column(Column::new(Some("r"), c.as_str())).alias(c.as_str())),
+        );
+        return left
+            .cross_join(right)
+            .and_then(|b| b.project(projection))
+            .map_err(df_err);
+    }
+    let left = left.build().map_err(df_err)?;
+    let right = right.build().map_err(df_err)?;
+    // One side's rows with every column: its own, and the other side's as
+    // nulls of their type.
+    let padded = |plan: LogicalPlan, is_left: bool, other: &LogicalPlan| {
+        let mut projection: Vec<DfExpr> = keys.iter().map(|k| col(k.as_str())).collect();
+        for (columns, own) in [(left_columns, is_left), (right_columns, !is_left)] {
+            for c in columns {
+                if own {
+                    projection.push(col(c.as_str()));
+                } else {
+                    let field = other
+                        .schema()
+                        .field_with_unqualified_name(c)
+                        .map_err(df_err)?;
+                    let null = ScalarValue::try_from(field.data_type()).map_err(df_err)?;
+                    projection.push(lit(null).alias(c.as_str()));
+                }
+            }
+        }
+        LogicalPlanBuilder::from(plan)
+            .project(projection)
+            .and_then(|b| b.build())
+            .map_err(df_err)
     };
-    let mut projection: Vec<DfExpr> = keys
+    let from_left = padded(left.clone(), true, &right)?;
+    let from_right = padded(right, false, &left)?;
+    let values: Vec<DfExpr> = left_columns
         .iter()
-        .map(|k| {
-            coalesce(vec![
-                DfExpr::Column(Column::new(Some("l"), k.as_str())),
-                DfExpr::Column(Column::new(Some("r"), k.as_str())),
-            ])
-            .alias(k.as_str())
-        })
+        .chain(right_columns)
+        .map(|c| max(col(c.as_str())).alias(c.as_str()))
         .collect();
-    projection.extend(
-        left_columns
-            .iter()
-            .map(|c| DfExpr::Column(Column::new(Some("l"), c.as_str())).alias(c.as_str())),
-    );
-    projection.extend(
-        right_columns
-            .iter()
-            .map(|c| DfExpr::Column(Column::new(Some("r"), c.as_str())).alias(c.as_str())),
-    );
-    joined.project(projection).map_err(df_err)
+    LogicalPlanBuilder::from(from_left)
+        .union(from_right)
+        .and_then(|b| b.aggregate(keys.iter().map(|k| col(k.as_str())), values))
+        .map_err(df_err)
 }
 
 fn min_sample(library: &Library, metric: &str) -> Option<u64> {

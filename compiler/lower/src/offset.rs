@@ -148,7 +148,7 @@ pub fn join(
             these.push(name);
         }
         let present = format!("__offset_{by}__present");
-        projection.push(lit(true).alias(present.as_str()));
+        projection.push(lit(1i64).alias(present.as_str())); // an integer: PostgreSQL has no `max` of booleans (combine::full_join)
         let right = LogicalPlanBuilder::from(moved.plan)
             .project(projection)
             .map_err(df_err)?;
