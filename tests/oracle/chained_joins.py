@@ -13,16 +13,14 @@ Usage: python3 tests/oracle/chained_joins.py [path/to/yardstick]
 """
 
 import csv
-import json
-import math
 import random
-import subprocess
 import sys
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
+from ask import ask
 
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "debug" / "yardstick")
@@ -157,14 +155,6 @@ CASES = [
 ]
 
 
-def same(a, b):
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
-    return str(a) == str(b)
-
-
 def main() -> int:
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,32 +169,8 @@ def main() -> int:
         db.execute(f"""CREATE VIEW sales AS SELECT * FROM read_csv('{folder}/sales.csv', header = true,
                        types = {{'t': 'TIMESTAMPTZ', 'branch': 'VARCHAR', 'amount': 'DOUBLE'}})""")
         for title, args, sql in CASES:
-            out = subprocess.run(
-                [BINARY, "query", *args, "--spec", str(folder), "--format", "json"],
-                capture_output=True, text=True, check=False,
-            )
-            if out.returncode != 0:
-                print(f"FAIL {title}: yardstick exited {out.returncode}: {out.stderr}")
+            if not ask(BINARY, folder, db, title, args, sql):
                 failures += 1
-                continue
-            ours = json.loads(out.stdout)
-            cursor = db.execute(sql)
-            names = [d[0] for d in cursor.description]
-            theirs = [dict(zip(names, row)) for row in cursor.fetchall()]
-            problems = []
-            if len(ours) != len(theirs):
-                problems.append(f"{len(ours)} rows, DuckDB {len(theirs)}")
-            for i, (a, b) in enumerate(zip(ours, theirs)):
-                for key in names:
-                    if not same(a.get(key), b[key]):
-                        problems.append(f"row {i} `{key}`: yardstick {a.get(key)!r}, DuckDB {b[key]!r}")
-            if problems:
-                failures += 1
-                print(f"FAIL {title}")
-                for p in problems[:10]:
-                    print(f"     {p}")
-            else:
-                print(f"ok   {title} ({len(ours)} rows)")
     print(f"chained joins: {len(CASES) - failures} passed, {failures} failed")
     return 1 if failures else 0
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+from ask import ask, same
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "specs" / "cx"
@@ -260,42 +261,10 @@ CASES = [
 ]
 
 
-def same(a, b):
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
-    return str(a) == str(b)
-
-
 failures = 0
 for title, args, sql in CASES:
-    out = subprocess.run(
-        [BINARY, "query", *args, "--spec", str(SPEC), "--format", "json"],
-        capture_output=True, text=True, check=False,
-    )
-    if out.returncode != 0:
-        print(f"FAIL {title}: yardstick exited {out.returncode}: {out.stderr}")
+    if not ask(BINARY, SPEC, db, title, args, sql):
         failures += 1
-        continue
-    ours = json.loads(out.stdout)
-    cursor = db.execute(sql)
-    names = [d[0] for d in cursor.description]
-    theirs = [dict(zip(names, row)) for row in cursor.fetchall()]
-    problems = []
-    if len(ours) != len(theirs):
-        problems.append(f"{len(ours)} rows, DuckDB {len(theirs)}")
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        for key in names:
-            if not same(a.get(key), b[key]):
-                problems.append(f"row {i} `{key}`: yardstick {a.get(key)!r}, DuckDB {b[key]!r}")
-    if problems:
-        failures += 1
-        print(f"FAIL {title}")
-        for p in problems[:10]:
-            print(f"     {p}")
-    else:
-        print(f"ok   {title} ({len(ours)} rows)")
 
 # `reconcile`: support cost against the ledger, month by month, 2%
 # relative to the ledger; one month (March 2026) out of tolerance.
