@@ -46,10 +46,10 @@ def main() -> int:
         for metric, expected in EXPECTED.items():
             out = subprocess.run(
                 [yardstick, "explain", metric, "--spec", str(spec), "--as-of", "2026-01-01",
-                 "--sql", "--dialect", "duckdb"],
+                 "--sql-only", "--dialect", "duckdb"],
                 capture_output=True, text=True, check=True,
             ).stdout
-            sql = out.split("== sql (Duckdb)\n", 1)[1].strip()
+            sql = out.strip()
             con = duckdb.connect()
             con.execute(
                 "CREATE TABLE tickets AS SELECT CAST(\"at\" AS TIMESTAMP) AS \"at\", channel "
