@@ -225,15 +225,7 @@ pub fn choices(kind: BlockKind, key: &str) -> &'static [&'static str] {
 }
 
 /// The column types a `columns` block may declare.
-pub const COLUMN_TYPES: &[&str] = &[
-    "int",
-    "float",
-    "decimal",
-    "string",
-    "bool",
-    "date",
-    "timestamp",
-];
+pub const COLUMN_TYPES: &[&str] = crate::types::Type::DECLARABLE;
 
 #[cfg(test)]
 mod tests {

@@ -351,15 +351,7 @@ fn column(decl: &ColumnDecl, seen: &[Column], diags: &mut Diagnostics) -> Option
         return None;
     }
     let Some(ty) = Type::parse(&decl.ty.name) else {
-        let kinds = [
-            "int",
-            "float",
-            "decimal",
-            "string",
-            "bool",
-            "date",
-            "timestamp",
-        ];
+        let kinds = Type::DECLARABLE;
         let mut d = Diagnostic::error(
             Code::FieldValue,
             decl.ty.span,

@@ -27,6 +27,17 @@ pub enum Type {
 }
 
 impl Type {
+    /// The type names a `columns` block may declare, as written.
+    pub const DECLARABLE: &'static [&'static str] = &[
+        "int",
+        "float",
+        "decimal",
+        "string",
+        "bool",
+        "date",
+        "timestamp",
+    ];
+
     pub fn parse(name: &str) -> Option<Type> {
         Some(match name {
             "int" => Type::Int,
