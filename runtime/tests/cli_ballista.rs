@@ -229,6 +229,21 @@ fn queries_on_a_cluster_give_the_hand_worked_values() {
         json(&["query", "events_filled", "--grain", "month"]),
         r#"[{"period":"2026-05-01","events_filled":2},{"period":"2026-06-01","events_filled":3}]"#
     );
+    // An offset whose moved window holds no rows (Ballista 55's adaptive
+    // planner never finished this shape, docs/engines.md): by 2026-05-31
+    // eu has e1 and e2; a month before, by 2026-04-30, nothing at all.
+    assert_eq!(
+        json(&[
+            "query",
+            "events_all",
+            "events_prev_month",
+            "--by",
+            "region",
+            "--as-of",
+            "2026-05-31"
+        ]),
+        r#"[{"region":"eu","events_all":2,"events_prev_month":null}]"#
+    );
 }
 
 #[test]

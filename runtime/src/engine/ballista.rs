@@ -79,14 +79,22 @@ impl std::fmt::Display for Address {
 /// codec that carries in-memory tables. The client, the scheduler and
 /// every executor use it.
 pub fn with_yardstick(state: SessionState) -> SessionState {
-    let config = state
+    let mut config = state
         .config()
         .clone()
+        .upgrade_for_ballista()
         .with_ballista_logical_extension_codec(Arc::new(codec::YardstickCodec::default()));
-    // Ballista's own planner settings are kept: in 55 its adaptive planner
-    // never finishes a full join of two one-group aggregates (an `offset`
-    // grouped by a dimension with one value, docs/engines.md), and its
-    // static planner the offset of a filled metric.
+    // Ballista 55's adaptive planner replaces a stage input it knows to be
+    // empty (an `offset` whose moved window holds no rows) by an empty
+    // plan, and then refuses the metrics of that stage's tasks ("task
+    // metrics array size 6 does not equal with the stage metrics array
+    // size 7"), so the stage never finishes; its setting
+    // `ballista.planner.propagate_empty.enabled` is not read. Yardstick's
+    // jobs therefore ask for the static planner. The setting travels with
+    // each job.
+    let _ = config
+        .options_mut()
+        .set("ballista.planner.adaptive.enabled", "false");
     let mut state = SessionStateBuilder::new_from_existing(state)
         .with_config(config)
         .build();

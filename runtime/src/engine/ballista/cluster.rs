@@ -18,6 +18,7 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_server::{SchedulerServer, SessionBuilder};
 use datafusion::execution::context::SessionState;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::SessionConfig;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -108,7 +109,15 @@ async fn serve_scheduler(
     );
     let max_message = config.ballista_grpc_client_max_message_size();
     let planning = state.clone();
-    let session_builder: SessionBuilder = Arc::new(move |_: SessionConfig| Ok(planning.clone()));
+    // Each job is planned with the settings it was sent with, and with
+    // Yardstick's functions and codec.
+    let session_builder: SessionBuilder = Arc::new(move |job: SessionConfig| {
+        Ok(with_yardstick(
+            SessionStateBuilder::new_from_existing(planning.clone())
+                .with_config(job)
+                .build(),
+        ))
+    });
     let config_producer: ConfigProducer = Arc::new(move || config.clone());
     let name = address.to_string();
     let cluster = BallistaCluster::new_memory(name.clone(), session_builder, config_producer);
