@@ -22,15 +22,12 @@ pub(super) struct YardParser;
 
 /// Parses one file. Never fails: problems become diagnostics.
 pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
-    if let Some(offset) = limits::too_deeply_nested(text) {
+    if let Some((offset, message)) = too_deep(text) {
         diags.push(
             Diagnostic::error(
                 Code::SyntaxTooDeep,
                 Span::new(file, offset, offset + 1),
-                format!(
-                    "brackets are nested more than {} deep",
-                    limits::MAX_BRACKET_DEPTH
-                ),
+                message,
             )
             .label("too deep here")
             .help("split the expression into smaller metrics; nothing in this file was checked"),
@@ -71,7 +68,7 @@ pub fn parse_expression_at(
     text: &str,
     diags: &mut Diagnostics,
 ) -> Option<Expr> {
-    if let Some(offset) = limits::too_deeply_nested(text) {
+    if let Some((offset, _)) = too_deep(text) {
         diags.push(
             Diagnostic::error(
                 Code::SyntaxTooDeep,
@@ -104,6 +101,26 @@ pub fn parse_expression_at(
             None
         }
     }
+}
+
+/// Where and why `text` is refused before parsing: brackets nested past
+/// the language's limit, or past what the parser may recurse into however
+/// it reads strings, comments and recovered text (the parser has no stack
+/// probe; `limits::parser_depth_exceeded`).
+fn too_deep(text: &str) -> Option<(usize, String)> {
+    if let Some(offset) = limits::too_deeply_nested(text) {
+        let message = format!(
+            "brackets are nested more than {} deep",
+            limits::MAX_BRACKET_DEPTH
+        );
+        return Some((offset, message));
+    }
+    let offset = limits::parser_depth_exceeded(text)?;
+    let message = format!(
+        "brackets may be nested more than {} deep here, counting those in strings, comments and text that does not parse",
+        limits::MAX_PARSER_DEPTH
+    );
+    Some((offset, message))
 }
 
 /// The parse of one file in progress: where it is, and where problems go.
