@@ -138,7 +138,15 @@ impl Cx<'_, '_> {
     pub(super) fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         let start = self.base + s.start();
-        Span::new(self.file, start, start + trimmed_len(s.as_str()))
+        let text = s.as_str();
+        // What pest swallows ends in whitespace, or in a comment only at the
+        // end of the text (elsewhere the line end after it is swallowed
+        // too): text ending in a visible character before then is whole.
+        let len = match text.as_bytes().last() {
+            Some(b) if b.is_ascii_graphic() && s.end() < self.text.len() => text.len(),
+            _ => trimmed_len(text),
+        };
+        Span::new(self.file, start, start + len)
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
