@@ -254,6 +254,55 @@ fn deep_nesting_is_refused_not_overflowed() {
     }
 }
 
+/// Nesting the bracket pre-check cannot see the way the grammar does: text
+/// the grammar skips as a recovered field or item (`bad_field`, `bad_item`)
+/// while the pre-check reads a string or a comment there, or the reverse;
+/// braces of a recovered `{ ... }` group mixed with other closers. The
+/// parser's recursion must stay bounded on each (no stack overflow: the
+/// parser has no stack probe, `syntax/limits.rs`), and unclosed braces of
+/// a recovered group must not take time doubling with each (40 would have
+/// taken months).
+#[test]
+fn nesting_hidden_from_the_pre_check_is_bounded() {
+    let source = "source s { time: t columns { t: timestamp x: float } }\n";
+    for n in [40, 60, 300, 5_000, 50_000] {
+        let open = "(".repeat(n);
+        let close = ")".repeat(n);
+        let braces = "{".repeat(n);
+        let texts = [
+            // A quote in a recovered field: the pre-check reads a string to
+            // the end of the line, the grammar a new declaration after `}`.
+            format!(
+                "{source}metric a {{ x ?\" }} metric b {{ from: s formula: sum({open}x{close}) }}"
+            ),
+            // An escaped line end after a quote in a recovered item.
+            format!("{source}oops \"\\\nmetric b {{ from: s formula: sum({open}x{close}) }}"),
+            // `//` in a recovered field is not a comment to the grammar.
+            format!("{source}metric a {{ x ?{{ // {braces}\n}}"),
+            // A quote inside a recovered `{ ... }` group.
+            format!("{source}metric a {{ x ?{{ \"{braces}\n}}"),
+            // Braces of a recovered group between other closers.
+            format!("{source}metric a {{ x ?{}\n}}", "{)".repeat(n)),
+            format!("{source}metric a {{ x ?{}\n}}", "{]".repeat(n)),
+            // Strings with closers between calls: `f(\"))\", f(...`.
+            format!(
+                "{source}metric b {{ from: s formula: {}x{} }}",
+                "sum(\"))\", ".repeat(n),
+                ")".repeat(n)
+            ),
+            // A string continued over an escaped line end, closers after it.
+            format!(
+                "{source}metric b {{ from: s formula: {}x{} }}",
+                "sum(\"\\\n)\", ".repeat(n),
+                ")".repeat(n)
+            ),
+        ];
+        for text in texts {
+            check(vec![text]);
+        }
+    }
+}
+
 #[test]
 fn empty_and_whitespace_files_are_fine() {
     for text in [

@@ -6,6 +6,11 @@ use clap::Parser;
 use std::process::ExitCode;
 use yardstick::{cli::Cli, Exit, Fatal};
 
+/// mimalloc rather than the system allocator: faster on the many small
+/// allocations of parsing and checking (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     yardstick::guard::install_panic_hook();
     yardstick::outfile::clean_up_on_signals();

@@ -22,15 +22,12 @@ pub(super) struct YardParser;
 
 /// Parses one file. Never fails: problems become diagnostics.
 pub fn parse_file(file: FileId, text: &str, diags: &mut Diagnostics) -> File {
-    if let Some(offset) = limits::too_deeply_nested(text) {
+    if let Some((offset, message)) = too_deep(text) {
         diags.push(
             Diagnostic::error(
                 Code::SyntaxTooDeep,
                 Span::new(file, offset, offset + 1),
-                format!(
-                    "brackets are nested more than {} deep",
-                    limits::MAX_BRACKET_DEPTH
-                ),
+                message,
             )
             .label("too deep here")
             .help("split the expression into smaller metrics; nothing in this file was checked"),
@@ -71,7 +68,7 @@ pub fn parse_expression_at(
     text: &str,
     diags: &mut Diagnostics,
 ) -> Option<Expr> {
-    if let Some(offset) = limits::too_deeply_nested(text) {
+    if let Some((offset, _)) = too_deep(text) {
         diags.push(
             Diagnostic::error(
                 Code::SyntaxTooDeep,
@@ -106,6 +103,26 @@ pub fn parse_expression_at(
     }
 }
 
+/// Where and why `text` is refused before parsing: brackets nested past
+/// the language's limit, or past what the parser may recurse into however
+/// it reads strings, comments and recovered text (the parser has no stack
+/// probe; `limits::parser_depth_exceeded`).
+fn too_deep(text: &str) -> Option<(usize, String)> {
+    if let Some(offset) = limits::too_deeply_nested(text) {
+        let message = format!(
+            "brackets are nested more than {} deep",
+            limits::MAX_BRACKET_DEPTH
+        );
+        return Some((offset, message));
+    }
+    let offset = limits::parser_depth_exceeded(text)?;
+    let message = format!(
+        "brackets may be nested more than {} deep here, counting those in strings, comments and text that does not parse",
+        limits::MAX_PARSER_DEPTH
+    );
+    Some((offset, message))
+}
+
 /// The parse of one file in progress: where it is, and where problems go.
 pub(super) struct Cx<'t, 'd> {
     pub(super) file: FileId,
@@ -121,7 +138,15 @@ impl Cx<'_, '_> {
     pub(super) fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         let start = self.base + s.start();
-        Span::new(self.file, start, start + trimmed_len(s.as_str()))
+        let text = s.as_str();
+        // What pest swallows ends in whitespace, or in a comment only at the
+        // end of the text (elsewhere the line end after it is swallowed
+        // too): text ending in a visible character before then is whole.
+        let len = match text.as_bytes().last() {
+            Some(b) if b.is_ascii_graphic() && s.end() < self.text.len() => text.len(),
+            _ => trimmed_len(text),
+        };
+        Span::new(self.file, start, start + len)
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
