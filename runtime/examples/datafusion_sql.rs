@@ -1,6 +1,7 @@
 //! Hand-written SQL on DataFusion as a whole process, the baseline of
 //! `tests/bench/side_by_side.py`: registers Parquet files as tables with a
 //! default session (as `datafusion-cli` would) and prints the result as CSV.
+//! It allocates with mimalloc, as `datafusion-cli` and `yardstick` do.
 //!
 //! `cargo run -p yardstick --example datafusion_sql -- [--set KEY=VALUE]... NAME=FILE.parquet... -- SQL`
 //!
@@ -11,6 +12,9 @@
 
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {

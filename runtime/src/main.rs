@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use yardstick::{cli::Cli, Exit, Fatal};
 
 /// mimalloc rather than the system allocator: faster on the many small
-/// allocations of parsing and checking (docs/benchmarks.md).
+/// allocations of parsing and checking, and on queries with many
+/// aggregates (docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
