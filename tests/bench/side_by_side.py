@@ -196,7 +196,7 @@ GROUP BY region"""
 # per column and no per-metric filters. Timed on the two hand-written
 # engines only (no Yardstick question has this shape) and printed as a
 # ratio to the one-metric question: when it is above 1.5, a five/one ratio
-# of 1.5 is out of reach on this file for either engine.
+# of 1.5 is out of reach on this file for that engine.
 FIVE_FLOOR_SQL = f"""
 SELECT region, count(contacts_to_resolve) AS c, count(channel) AS ch,
   sum(cost_usd) AS s, sum(handle_minutes) AS h, count(*) AS n

@@ -75,26 +75,25 @@ impl std::fmt::Display for Address {
 }
 
 /// `state` with what Yardstick's plans need wherever they are decoded or
-/// run: its aggregate functions (the exact percentile) and the logical
-/// codec that carries in-memory tables. The client, the scheduler and
-/// every executor use it.
+/// run: its aggregate functions (the exact percentile), the logical codec
+/// that carries in-memory tables, and Ballista's static planner. The
+/// client, the scheduler and every executor use it.
 pub fn with_yardstick(state: SessionState) -> SessionState {
-    let mut config = state
+    let config = state
         .config()
         .clone()
         .upgrade_for_ballista()
-        .with_ballista_logical_extension_codec(Arc::new(codec::YardstickCodec::default()));
+        .with_ballista_logical_extension_codec(Arc::new(codec::YardstickCodec::default()))
+        .with_ballista_adaptive_query_planner(false);
     // Ballista 55's adaptive planner replaces a stage input it knows to be
     // empty (an `offset` whose moved window holds no rows) by an empty
     // plan, and then refuses the metrics of that stage's tasks ("task
     // metrics array size 6 does not equal with the stage metrics array
     // size 7"), so the stage never finishes; its setting
     // `ballista.planner.propagate_empty.enabled` is not read. Yardstick's
-    // jobs therefore ask for the static planner. The setting travels with
+    // jobs therefore ask for the static planner
+    // (`ballista.planner.adaptive.enabled=false`). The setting travels with
     // each job.
-    let _ = config
-        .options_mut()
-        .set("ballista.planner.adaptive.enabled", "false");
     let mut state = SessionStateBuilder::new_from_existing(state)
         .with_config(config)
         .build();
