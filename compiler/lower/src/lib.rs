@@ -20,6 +20,7 @@ mod fill;
 mod offset;
 mod per;
 pub mod percentile;
+mod prefilter;
 mod rolling;
 mod scan;
 mod snapshot;

@@ -4,6 +4,7 @@
 //! filters or time column.
 
 use crate::bucket;
+use crate::prefilter;
 use crate::translate::{self, keep_unless, keep_where, timestamp_lit, utc_timestamp, Place};
 use crate::window::{self, Grain, Period};
 use crate::{metric_column, sample_column, Catalog, LowerError, TimeFrame};
@@ -121,8 +122,7 @@ pub fn rows(
 
     // Each metric's rows: its window, its `where`s and `exclude`s (a
     // variant's and its bases'), which its aggregates are filtered by; and
-    // the looser condition that pre-filters the scan (see
-    // [`PREFILTER_LIMIT`]).
+    // the looser condition that pre-filters the scan ([`prefilter`]).
     let row_period = match frame {
         TimeFrame::Series { grain, periods } => {
             bucket::row_period(source, metrics, *grain, periods)
@@ -130,24 +130,42 @@ pub fn rows(
         TimeFrame::AsOf(_) => None,
     };
     let mut conditions = Vec::new();
-    let mut prefilters = Vec::new();
+    let mut join_conditions = Vec::new();
+    let mut counted = Vec::new();
     for (i, (metric, base)) in metrics.iter().enumerate() {
-        let time = match row_period {
-            // Each row counts in its own period: no window to test.
-            Some(_) => Vec::new(),
-            None => time_condition(source, metric, base, i, frame)?,
-        };
         let rows = metric_filters(library, metric)?;
-        let mut prefilter = time.clone();
-        prefilter.extend(prefilter_rows(&rows));
-        prefilters.push(conjunction(prefilter));
+        let time = match (frame, &row_period) {
+            // Each row counts in its own period: no window to test.
+            (_, Some(_)) => Vec::new(),
+            (TimeFrame::AsOf(as_of), None) => {
+                let window = as_of_window(source, metric, base, *as_of)?;
+                counted.push(prefilter::MetricRows {
+                    window: window.clone(),
+                    filters: rows.clone(),
+                });
+                window.map(window_condition).unwrap_or_default()
+            }
+            (TimeFrame::Series { .. }, None) => {
+                let time = series_window(source, metric, base, i)?;
+                let mut join = time.clone();
+                join.extend(prefilter::bounded(&rows));
+                join_conditions.push(conjunction(join));
+                time
+            }
+        };
+        if row_period.is_some() {
+            counted.push(prefilter::MetricRows {
+                window: None,
+                filters: rows.clone(),
+            });
+        }
         conditions.push(conjunction(time.into_iter().chain(rows).collect()));
     }
 
     match (frame, &row_period) {
         (TimeFrame::Series { periods, .. }, Some(period)) => {
             common.extend(bucket::within(source, metrics, periods));
-            let any = disjunction(prefilters);
+            let any = prefilter::union_of(&counted);
             if any != lit(true) {
                 common.push(any);
             }
@@ -164,7 +182,7 @@ pub fn rows(
         (TimeFrame::Series { periods, grain }, None) => {
             let table = periods_table(periods, *grain, metrics)?;
             // A row joins every period whose window (for any metric) holds it.
-            let any = disjunction(prefilters);
+            let any = disjunction(join_conditions);
             builder = builder
                 .join_on(table, JoinType::Inner, vec![any])
                 .map_err(df_err)?;
@@ -173,7 +191,7 @@ pub fn rows(
             }
         }
         (TimeFrame::AsOf(_), _) => {
-            common.push(disjunction(prefilters));
+            common.push(prefilter::union_of(&counted));
             builder = builder.filter(conjunction(common)).map_err(df_err)?;
         }
     }
@@ -206,16 +224,6 @@ fn metric_filters(library: &Library, metric: &Metric) -> Result<Vec<DfExpr>, Low
         rows.push(keep_unless(translate::translate(e, &mut Place::Row)?));
     }
     Ok(rows)
-}
-
-/// The row filters that also pre-filter the scan: all of them, or none
-/// past [`PREFILTER_LIMIT`].
-fn prefilter_rows(rows: &[DfExpr]) -> Vec<DfExpr> {
-    if rows.len() <= PREFILTER_LIMIT {
-        rows.to_vec()
-    } else {
-        Vec::new()
-    }
 }
 
 /// One aggregation of one-level metrics, each over its own rows.
@@ -272,7 +280,7 @@ fn rolling_aggregate(
     let mut presence = Vec::new();
     for (metric, _) in metrics {
         let rows = metric_filters(library, metric)?;
-        presence.push(conjunction(prefilter_rows(&rows)));
+        presence.push(conjunction(prefilter::bounded(&rows)));
         conditions.push(conjunction(rows));
     }
     let formulas = formulas(metrics, &conditions)?;
@@ -407,14 +415,6 @@ pub fn groups(
         .map_err(df_err)
 }
 
-/// The most row filters of one metric that also pre-filter the scan. A
-/// metric deep in a chain of variants has thousands: DataFusion splits a
-/// scan filter into its conjuncts, compares them pairwise and joins them
-/// back into a chain as deep as their number, which takes minutes and
-/// overflows the stack. Past this bound they filter the metric's
-/// aggregates only, which gives the same numbers.
-const PREFILTER_LIMIT: usize = 64;
-
 pub(crate) fn conjunction(parts: Vec<DfExpr>) -> DfExpr {
     balanced(parts, DfExpr::and)
 }
@@ -449,44 +449,57 @@ pub(crate) fn time_expr(source: &Source, base: &BaseMetric) -> Option<DfExpr> {
     })
 }
 
-fn time_condition(
+/// The window of `metric` read as of a date, on its time column; `None`
+/// when the metric has no time column (it counts all time).
+fn as_of_window(
+    source: &Source,
+    metric: &Metric,
+    base: &BaseMetric,
+    as_of: chrono::NaiveDate,
+) -> Result<Option<prefilter::Window>, LowerError> {
+    let Some(time) = time_expr(source, base) else {
+        return Ok(None);
+    };
+    let (start, end) = window::as_of_window(as_of, base.lookback).ok_or_else(|| {
+        LowerError(format!(
+            "the window of `{}` falls outside the calendar",
+            metric.name
+        ))
+    })?;
+    Ok(Some(prefilter::Window {
+        time,
+        start: start.map(micros),
+        end: micros(end),
+    }))
+}
+
+/// The conditions of a row inside `window`.
+fn window_condition(window: prefilter::Window) -> Vec<DfExpr> {
+    let mut c = vec![window.time.clone().lt(timestamp_lit(window.end))];
+    if let Some(start) = window.start {
+        c.push(window.time.gt_eq(timestamp_lit(start)));
+    }
+    c
+}
+
+/// The conditions of a row inside the window of `metric` (the `index`-th
+/// of its scan) of the period it is joined to, in a series.
+fn series_window(
     source: &Source,
     metric: &Metric,
     base: &BaseMetric,
     index: usize,
-    frame: &TimeFrame,
 ) -> Result<Vec<DfExpr>, LowerError> {
-    let time = time_expr(source, base);
-    match frame {
-        TimeFrame::AsOf(as_of) => {
-            let Some(time) = time else {
-                return Ok(Vec::new());
-            };
-            let (start, end) = window::as_of_window(*as_of, base.lookback).ok_or_else(|| {
-                LowerError(format!(
-                    "the window of `{}` falls outside the calendar",
-                    metric.name
-                ))
-            })?;
-            let mut c = vec![time.clone().lt(timestamp_lit(micros(end)))];
-            if let Some(start) = start {
-                c.push(time.gt_eq(timestamp_lit(micros(start))));
-            }
-            Ok(c)
-        }
-        TimeFrame::Series { .. } => {
-            let time = time.ok_or_else(|| {
-                LowerError(format!(
-                    "`{}` has no time column, so it cannot be read as a series",
-                    metric.name
-                ))
-            })?;
-            Ok(vec![
-                time.clone().gt_eq(col(window_start_column(index))),
-                time.lt(col(PERIOD_END)),
-            ])
-        }
-    }
+    let time = time_expr(source, base).ok_or_else(|| {
+        LowerError(format!(
+            "`{}` has no time column, so it cannot be read as a series",
+            metric.name
+        ))
+    })?;
+    Ok(vec![
+        time.clone().gt_eq(col(window_start_column(index))),
+        time.lt(col(PERIOD_END)),
+    ])
 }
 
 fn micros(t: chrono::NaiveDateTime) -> i64 {
