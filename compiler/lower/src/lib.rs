@@ -16,6 +16,7 @@
 mod bucket;
 mod combine;
 mod derive;
+pub mod fast_filters;
 mod fill;
 mod offset;
 mod per;

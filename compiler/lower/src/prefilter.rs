@@ -10,9 +10,10 @@
 //! that meet the row filters all of its metrics share, and, when every
 //! metric of the group has filters beyond those, one of those. Five
 //! metrics over two time columns thus test four time comparisons instead
-//! of one window per metric (issue 8's five-metric question: 0.72 of the
-//! time, measured in `docs/benchmarks.md`). One metric, or metrics with the
-//! same window, get exactly the condition their rows meet.
+//! of one window per metric (issue 8's five-metric question: 0.7–0.85 of
+//! its time in interleaved runs, `docs/benchmarks.md`). One metric, or
+//! metrics with the same window, get exactly the condition their rows
+//! meet.
 
 use crate::scan::{conjunction, disjunction};
 use crate::translate::timestamp_lit;
