@@ -137,7 +137,60 @@ fn merged(mut spans: Vec<(Option<i64>, i64)>) -> Vec<(Option<i64>, i64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::merged;
+    use super::*;
+    use datafusion::logical_expr::col;
+
+    fn window(start: i64, end: i64) -> Option<Window> {
+        Some(Window {
+            time: col("t"),
+            start: Some(start),
+            end,
+        })
+    }
+
+    fn within(start: i64, end: i64) -> DfExpr {
+        col("t")
+            .lt(timestamp_lit(end))
+            .and(col("t").gt_eq(timestamp_lit(start)))
+    }
+
+    #[test]
+    fn one_metric_keeps_exactly_its_rows() {
+        let only = MetricRows {
+            window: window(0, 10),
+            filters: vec![col("p"), col("q")],
+        };
+        assert_eq!(union_of(&[only]), within(0, 10).and(col("p").and(col("q"))));
+    }
+
+    #[test]
+    fn metrics_on_one_time_column_share_a_window_and_their_common_filters() {
+        let a = MetricRows {
+            window: window(0, 10),
+            filters: vec![col("p"), col("q")],
+        };
+        let b = MetricRows {
+            window: window(5, 10),
+            filters: vec![col("p")],
+        };
+        let c = MetricRows {
+            window: window(20, 30),
+            filters: vec![col("p"), col("r")],
+        };
+        // `b` has no filter of its own, so `q` cannot narrow the group.
+        assert_eq!(union_of(&[a, b]), within(0, 10).and(col("p")));
+        let a = MetricRows {
+            window: window(0, 10),
+            filters: vec![col("p"), col("q")],
+        };
+        // Two spans with a gap; each metric has a filter of its own.
+        assert_eq!(
+            union_of(&[a, c]),
+            within(0, 10)
+                .or(within(20, 30))
+                .and(col("p").and(col("q").or(col("r"))))
+        );
+    }
 
     #[test]
     fn spans_that_overlap_or_touch_merge_and_gaps_stay() {

@@ -136,7 +136,13 @@ pub fn rows(
         let rows = metric_filters(library, metric)?;
         let time = match (frame, &row_period) {
             // Each row counts in its own period: no window to test.
-            (_, Some(_)) => Vec::new(),
+            (_, Some(_)) => {
+                counted.push(prefilter::MetricRows {
+                    window: None,
+                    filters: rows.clone(),
+                });
+                Vec::new()
+            }
             (TimeFrame::AsOf(as_of), None) => {
                 let window = as_of_window(source, metric, base, *as_of)?;
                 counted.push(prefilter::MetricRows {
@@ -153,12 +159,6 @@ pub fn rows(
                 time
             }
         };
-        if row_period.is_some() {
-            counted.push(prefilter::MetricRows {
-                window: None,
-                filters: rows.clone(),
-            });
-        }
         conditions.push(conjunction(time.into_iter().chain(rows).collect()));
     }
 
