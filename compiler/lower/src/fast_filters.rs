@@ -39,7 +39,8 @@ impl AnalyzerRule for FastFilters {
             LogicalPlan::Aggregate(_) => node.map_expressions(|e| {
                 // The plan above reads each aggregate by its name, which
                 // spells out its filter: a rewritten one keeps its name.
-                let name = e.schema_name().to_string();
+                // (Lowering names its aggregates, so this is rarely needed.)
+                let name = (!matches!(e, Expr::Alias(_))).then(|| e.schema_name().to_string());
                 let rewritten = e.transform_up(|e| match e {
                     Expr::AggregateFunction(mut call) if call.params.filter.is_some() => {
                         call.params.filter = call.params.filter.map(|f| Box::new(in_filter(*f)));
@@ -50,9 +51,9 @@ impl AnalyzerRule for FastFilters {
                 if !rewritten.transformed {
                     return Ok(rewritten);
                 }
-                Ok(rewritten.update_data(|e| match e {
-                    Expr::Alias(_) => e,
-                    e => e.alias(name),
+                Ok(rewritten.update_data(|e| match name {
+                    Some(name) => e.alias(name),
+                    None => e,
                 }))
             }),
             other => Ok(Transformed::no(other)),

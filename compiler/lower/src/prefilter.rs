@@ -87,7 +87,10 @@ fn group(members: &[&MetricRows]) -> DfExpr {
                 .collect(),
         ));
     }
-    let Some((first, others)) = members.split_first() else {
+    // A metric past the bound makes the group's filter count pass it too;
+    // leaving early also spares comparing thousands of filters pairwise.
+    let too_many = members.iter().any(|m| m.filters.len() > PREFILTER_LIMIT);
+    let Some((first, others)) = members.split_first().filter(|_| !too_many) else {
         return conjunction(parts);
     };
     let shared: Vec<DfExpr> = first
@@ -161,6 +164,21 @@ mod tests {
             filters: vec![col("p"), col("q")],
         };
         assert_eq!(union_of(&[only]), within(0, 10).and(col("p").and(col("q"))));
+    }
+
+    #[test]
+    fn past_the_bound_filters_leave_the_pre_filter_to_the_windows() {
+        let many = MetricRows {
+            window: window(0, 10),
+            filters: (0..=PREFILTER_LIMIT)
+                .map(|i| col(format!("c{i}")))
+                .collect(),
+        };
+        let few = MetricRows {
+            window: window(5, 20),
+            filters: vec![col("c0")],
+        };
+        assert_eq!(union_of(&[many, few]), within(0, 20));
     }
 
     #[test]
