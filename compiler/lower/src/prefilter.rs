@@ -53,6 +53,22 @@ pub(crate) struct Window {
     pub end: i64,
 }
 
+impl Window {
+    /// The conditions of a row inside the window.
+    pub(crate) fn conditions(&self) -> Vec<DfExpr> {
+        within(&self.time, self.start, self.end)
+    }
+}
+
+/// `time < end` and, with a start, `time >= start`.
+fn within(time: &DfExpr, start: Option<i64>, end: i64) -> Vec<DfExpr> {
+    let mut c = vec![time.clone().lt(timestamp_lit(end))];
+    if let Some(start) = start {
+        c.push(time.clone().gt_eq(timestamp_lit(start)));
+    }
+    c
+}
+
 /// The pre-filter of `metrics`: true of every row any of them counts.
 pub(crate) fn union_of(metrics: &[MetricRows]) -> DfExpr {
     // Groups of metrics on one time column (`None`: no window), in the
@@ -77,13 +93,7 @@ fn group(members: &[&MetricRows]) -> DfExpr {
         parts.push(disjunction(
             spans
                 .into_iter()
-                .map(|(start, end)| {
-                    let mut c = vec![time.clone().lt(timestamp_lit(end))];
-                    if let Some(start) = start {
-                        c.push(time.clone().gt_eq(timestamp_lit(start)));
-                    }
-                    conjunction(c)
-                })
+                .map(|(start, end)| conjunction(within(&time, start, end)))
                 .collect(),
         ));
     }
@@ -151,7 +161,7 @@ mod tests {
         })
     }
 
-    fn within(start: i64, end: i64) -> DfExpr {
+    fn inside(start: i64, end: i64) -> DfExpr {
         col("t")
             .lt(timestamp_lit(end))
             .and(col("t").gt_eq(timestamp_lit(start)))
@@ -163,7 +173,7 @@ mod tests {
             window: window(0, 10),
             filters: vec![col("p"), col("q")],
         };
-        assert_eq!(union_of(&[only]), within(0, 10).and(col("p").and(col("q"))));
+        assert_eq!(union_of(&[only]), inside(0, 10).and(col("p").and(col("q"))));
     }
 
     #[test]
@@ -178,7 +188,7 @@ mod tests {
             window: window(5, 20),
             filters: vec![col("c0")],
         };
-        assert_eq!(union_of(&[many, few]), within(0, 20));
+        assert_eq!(union_of(&[many, few]), inside(0, 20));
     }
 
     #[test]
@@ -196,7 +206,7 @@ mod tests {
             filters: vec![col("p"), col("r")],
         };
         // `b` has no filter of its own, so `q` cannot narrow the group.
-        assert_eq!(union_of(&[a, b]), within(0, 10).and(col("p")));
+        assert_eq!(union_of(&[a, b]), inside(0, 10).and(col("p")));
         let a = MetricRows {
             window: window(0, 10),
             filters: vec![col("p"), col("q")],
@@ -204,8 +214,8 @@ mod tests {
         // Two spans with a gap; each metric has a filter of its own.
         assert_eq!(
             union_of(&[a, c]),
-            within(0, 10)
-                .or(within(20, 30))
+            inside(0, 10)
+                .or(inside(20, 30))
                 .and(col("p").and(col("q").or(col("r"))))
         );
     }

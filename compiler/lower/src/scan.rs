@@ -149,7 +149,7 @@ pub fn rows(
                     window: window.clone(),
                     filters: rows.clone(),
                 });
-                window.map(window_condition).unwrap_or_default()
+                window.map(|w| w.conditions()).unwrap_or_default()
             }
             (TimeFrame::Series { .. }, None) => {
                 let time = series_window(source, metric, base, i)?;
@@ -471,15 +471,6 @@ fn as_of_window(
         start: start.map(micros),
         end: micros(end),
     }))
-}
-
-/// The conditions of a row inside `window`.
-fn window_condition(window: prefilter::Window) -> Vec<DfExpr> {
-    let mut c = vec![window.time.clone().lt(timestamp_lit(window.end))];
-    if let Some(start) = window.start {
-        c.push(window.time.gt_eq(timestamp_lit(start)));
-    }
-    c
 }
 
 /// The conditions of a row inside the window of `metric` (the `index`-th
