@@ -172,9 +172,13 @@ def days_of_series():
 
 
 END = ts(dt.date(2026, 7, 1))
-# The rows are narrowed first to the union of the windows on each time
-# column (four comparisons), not to the OR of the five flags: faster on
-# both engines (DuckDB 0.87 of the time, DataFusion 0.85–0.95).
+# The rows any of the five metrics counts, narrowed to the union of the
+# windows on each time column (four comparisons) rather than by the OR of
+# the five flags: faster on both engines (DuckDB 0.87 of the time,
+# DataFusion 0.85–0.95).
+FIVE_ROWS = f"""NOT is_test
+    AND ((opened_at >= {ts(dt.date(2026, 4, 1))} AND opened_at < {END})
+      OR (resolved_at >= {ts(dt.date(2026, 4, 2))} AND resolved_at < {END}))"""
 FIVE_SQL = f"""
 SELECT region,
   CAST(count(*) FILTER (WHERE f AND contacts_to_resolve = 1) AS DOUBLE) / CAST(count(*) FILTER (WHERE f) AS DOUBLE) AS fcr,
@@ -189,9 +193,7 @@ FROM (
     opened_at >= {ts(dt.date(2026, 4, 1))} AND opened_at < {END} AS q,
     opened_at >= {ts(dt.date(2026, 6, 24))} AND opened_at < {END} AS w,
     opened_at >= {ts(dt.date(2026, 4, 2))} AND opened_at < {END} AS a
-  FROM tickets WHERE NOT is_test
-    AND ((opened_at >= {ts(dt.date(2026, 4, 1))} AND opened_at < {END})
-      OR (resolved_at >= {ts(dt.date(2026, 4, 2))} AND resolved_at < {END}))
+  FROM tickets WHERE {FIVE_ROWS}
 ) t
 GROUP BY region"""
 
@@ -205,12 +207,14 @@ FIVE_FLOOR_SQL = f"""
 SELECT region, count(contacts_to_resolve) AS c, count(channel) AS ch,
   sum(cost_usd) AS s, sum(handle_minutes) AS h, count(*) AS n
 FROM tickets
-WHERE NOT is_test
-  AND ((resolved_at >= {ts(dt.date(2026, 4, 2))} AND resolved_at < {END})
-    OR (opened_at >= {ts(dt.date(2026, 4, 1))} AND opened_at < {END}))
+WHERE {FIVE_ROWS}
 GROUP BY region"""
 
 SERIES = ["--from", FIRST.isoformat(), "--to", LAST.isoformat()]
+
+# The two questions of the five / one target.
+ONE_METRIC = "one metric (fcr --by region)"
+FIVE_METRICS = "five metrics of one source (--by region)"
 
 # (name, yardstick arguments, key columns, hand-written SQL)
 QUESTIONS = [
@@ -231,7 +235,7 @@ QUESTIONS = [
             GROUP BY region""",
     ),
     (
-        "one metric (fcr --by region)",
+        ONE_METRIC,
         ["fcr", "--by", "region", "--as-of", AS_OF],
         ["region"],
         f"""SELECT region, CAST(count(*) FILTER (WHERE contacts_to_resolve = 1) AS DOUBLE)
@@ -241,7 +245,7 @@ QUESTIONS = [
             GROUP BY region""",
     ),
     (
-        "five metrics of one source (--by region)",
+        FIVE_METRICS,
         ["fcr", "repeat_contact_rate", "cost_per_ticket", "tickets_opened", "cost_per_minute",
          "--by", "region", "--as-of", AS_OF],
         ["region"],
@@ -406,7 +410,7 @@ def main():
             "DuckDB": ([sys.executable, "-c", DUCKDB_CHILD, str(data)], sql),
         }
 
-    one_metric, five_metrics = {}, {}
+    medians = {}
     for name, argv, keys, sql in QUESTIONS:
         ways = ways_of(argv, sql)
         times = {w: [] for w in ways}
@@ -426,10 +430,7 @@ def main():
             print(f"{name:<80} the three agree on {rows} rows")
             continue
         med = {w: statistics.median(t) * 1e3 for w, t in times.items()}
-        if name.startswith("one metric"):
-            one_metric = med
-        if name.startswith("five metrics"):
-            five_metrics = med
+        medians[name] = med
         print(
             f"{name:<80} {med['yardstick']:>8.0f}ms {med['DataFusion SQL']:>6.0f}ms "
             f"{med['DuckDB']:>6.0f}ms {med['yardstick'] / med['DuckDB']:>7.2f}x "
@@ -437,17 +438,19 @@ def main():
             f"{peaks['yardstick'] / 1024:.0f} / {peaks['DataFusion SQL'] / 1024:.0f} / "
             f"{peaks['DuckDB'] / 1024:.0f}"
         )
-    if not args.check_only and one_metric and five_metrics:
+    if not args.check_only:
+        one_metric, five_metrics = (medians[name] for name in (ONE_METRIC, FIVE_METRICS))
         ratios = ", ".join(
             f"{way} {five_metrics[way] / one_metric[way]:.2f}x" for way in one_metric
         )
         print(f"{'five metrics / one metric, from the medians above (target: yardstick <= 1.5x)':<80} {ratios}")
         # The same ratio with the two questions run alternately, so that a
         # change in the machine's load between them does not move it.
-        pair = [ways_of(argv, sql) for name, argv, _, sql in QUESTIONS
-                if name.startswith(("one metric", "five metrics"))]
+        questions = {name: (argv, sql) for name, argv, _, sql in QUESTIONS}
+        pair = [ways_of(*questions[name]) for name in (ONE_METRIC, FIVE_METRICS)]
         paired = {way: ([], []) for way in pair[0]}
-        for _ in range(max(args.runs, 11)):
+        alternations = max(args.runs, 11)
+        for _ in range(alternations):
             for way in paired:
                 for k in (0, 1):
                     command, stdin = pair[k][way]
@@ -457,13 +460,11 @@ def main():
             f" = {statistics.median(t[1]) / statistics.median(t[0]):.2f}x"
             for way, t in paired.items()
         )
-        print(f"{'five metrics / one metric, run alternately (median of ' + str(max(args.runs, 11)) + ')':<80} {ratios}")
+        print(f"{f'five metrics / one metric, run alternately (median of {alternations})':<80} {ratios}")
         floor = {}
-        for way, command, stdin in [
-            ("DataFusion SQL", [str(datafusion), f"tickets={data}", "--", FIVE_FLOOR_SQL], None),
-            ("DuckDB", [sys.executable, "-c", DUCKDB_CHILD, str(data)], FIVE_FLOOR_SQL),
-        ]:
-            floor[way] = statistics.median(run(command, stdin)[1] for _ in range(args.runs)) * 1e3
+        for way, (command, stdin) in ways_of([], FIVE_FLOOR_SQL).items():
+            if way != "yardstick":  # no Yardstick question has this shape
+                floor[way] = statistics.median(run(command, stdin)[1] for _ in range(args.runs)) * 1e3
         print(
             f"{'floor of five metrics (their rows and columns read once) / one metric':<80} "
             f"DF SQL {floor['DataFusion SQL']:.0f}ms / {one_metric['DataFusion SQL']:.0f}ms = "

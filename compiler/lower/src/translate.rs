@@ -99,14 +99,17 @@ fn wide(expr: &TypedExpr, place: &mut Place<'_>) -> Result<DfExpr, LowerError> {
     }
 }
 
-/// `where: p` keeps a row only where `p` is true.
+/// `where: p` keeps a row only where `p` is true. Written so that it holds
+/// anywhere and every SQL dialect runs it; in the engine, `fast_filters`
+/// recognises this shape (and `keep_unless`'s) and writes a cheaper one
+/// where a filter allows.
 pub fn keep_where(p: DfExpr) -> DfExpr {
     f::coalesce(vec![p, lit(false)])
 }
 
 /// `exclude: p` drops a row only where `p` is true.
 pub fn keep_unless(p: DfExpr) -> DfExpr {
-    DfExpr::Not(Box::new(f::coalesce(vec![p, lit(false)])))
+    DfExpr::Not(Box::new(keep_where(p)))
 }
 
 /// Where an expression stands, which decides how names and aggregates
