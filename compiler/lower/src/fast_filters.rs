@@ -39,7 +39,7 @@ impl AnalyzerRule for FastFilters {
             LogicalPlan::Aggregate(_) => node.map_expressions(|e| {
                 // The plan above reads each aggregate by its name, which
                 // spells out its filter: a rewritten one keeps its name.
-                // (Lowering names its aggregates, so this is rarely needed.)
+                // (The scan's aggregates are named, so this is rarely needed.)
                 let name = (!matches!(e, Expr::Alias(_))).then(|| e.schema_name().to_string());
                 let rewritten = e.transform_up(|e| match e {
                     Expr::AggregateFunction(mut call) if call.params.filter.is_some() => {
