@@ -11,6 +11,7 @@ pub mod governance;
 pub mod guard;
 pub mod library_files;
 pub mod lsp;
+pub mod mapped_files;
 pub mod memory;
 pub mod outfile;
 pub mod progress;

@@ -15,6 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     yardstick::guard::install_panic_hook();
     yardstick::outfile::clean_up_on_signals();
+    yardstick::mapped_files::exit_on_bus_error();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

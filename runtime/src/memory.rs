@@ -7,10 +7,13 @@
 //! so [`watch`] also checks the process's resident memory and ends the
 //! command with exit 2 and a message naming the limit when it passes it —
 //! never a kill by the kernel. Sessions also get the analyzer rule that
-//! speeds up the null rules of row filters (`FastFilters`).
+//! speeds up the null rules of row filters (`FastFilters`), and read local
+//! files through memory maps (`MappedFiles`).
 
+use crate::mapped_files::MappedFiles;
 use crate::Fatal;
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use std::num::NonZeroUsize;
@@ -90,7 +93,8 @@ fn mem_total(meminfo: &str) -> Option<u64> {
 
 /// A session whose pool is three quarters of [`limit`] (the rest is room
 /// for what the pool does not see), spilling to disk when it is reached,
-/// with Yardstick's analyzer rule ([`FastFilters`]).
+/// with Yardstick's analyzer rule ([`FastFilters`]) and local files read
+/// through [`MappedFiles`].
 pub fn new_session() -> SessionContext {
     let bytes = usize::try_from(limit().bytes / 4 * 3).unwrap_or(usize::MAX);
     let pool = TrackConsumersPool::new(
@@ -101,7 +105,13 @@ pub fn new_session() -> SessionContext {
         .with_memory_pool(Arc::new(pool))
         .build_arc()
     {
-        Ok(runtime) => SessionContext::new_with_config_rt(SessionConfig::new(), runtime),
+        Ok(runtime) => {
+            runtime.register_object_store(
+                ObjectStoreUrl::local_filesystem().as_ref(),
+                Arc::new(MappedFiles::default()),
+            );
+            SessionContext::new_with_config_rt(SessionConfig::new(), runtime)
+        }
         // Only a disk manager that cannot start fails; run without spilling.
         Err(_) => SessionContext::new(),
     };
