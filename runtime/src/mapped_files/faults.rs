@@ -61,18 +61,18 @@ fn file_at(address: usize) -> Option<PathBuf> {
 fn message(address: usize) -> String {
     match file_at(address) {
         Some(path) => format!(
-            "error: `{}` was shortened or removed by another program while this query read it; \
+            "error: `{}` was shortened by another program while this query read it; \
              run the query again once the file is written whole",
             path.display()
         ),
-        None => "error: a data file was shortened or removed by another program while this \
+        None => "error: a data file was shortened by another program while this \
                  query read it (SIGBUS); run the query again once the file is written whole"
             .to_owned(),
     }
 }
 
 /// Said by the handler itself when the pipe could not be set up.
-const FALLBACK: &[u8] = b"error: a data file was shortened or removed by another program \
+const FALLBACK: &[u8] = b"error: a data file was shortened by another program \
 while this query read it (SIGBUS); run the query again once the file is written whole\n";
 
 /// Installs the SIGBUS handler (once per process; later calls do nothing).

@@ -279,7 +279,7 @@ mod tests {
         let stderr = String::from_utf8_lossy(&child.stderr);
         assert_eq!(child.status.code(), Some(2), "{stderr}");
         assert!(
-            stderr.contains("shortened.parquet` was shortened or removed"),
+            stderr.contains("shortened.parquet` was shortened by another program"),
             "{stderr}"
         );
     }
