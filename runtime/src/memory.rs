@@ -105,16 +105,14 @@ pub fn new_session() -> SessionContext {
         .with_memory_pool(Arc::new(pool))
         .build_arc()
     {
-        Ok(runtime) => {
-            runtime.register_object_store(
-                ObjectStoreUrl::local_filesystem().as_ref(),
-                Arc::new(MappedFiles::default()),
-            );
-            SessionContext::new_with_config_rt(SessionConfig::new(), runtime)
-        }
+        Ok(runtime) => SessionContext::new_with_config_rt(SessionConfig::new(), runtime),
         // Only a disk manager that cannot start fails; run without spilling.
         Err(_) => SessionContext::new(),
     };
+    context.runtime_env().register_object_store(
+        ObjectStoreUrl::local_filesystem().as_ref(),
+        Arc::new(MappedFiles::default()),
+    );
     context.add_analyzer_rule(Arc::new(FastFilters));
     context
 }
