@@ -57,6 +57,12 @@ fn file_at(address: usize) -> Option<PathBuf> {
         .map(|(_, _, path)| path.clone())
 }
 
+/// Said when the faulting address is in no recorded map, and by the
+/// handler itself when the pipe could not be set up (hence the newline).
+const UNKNOWN_FILE: &str = "error: a data file was shortened by another program while this \
+                            query read it (SIGBUS); run the query again once the file is \
+                            written whole\n";
+
 /// What the process says before exiting on a fault at `address`.
 fn message(address: usize) -> String {
     match file_at(address) {
@@ -65,15 +71,9 @@ fn message(address: usize) -> String {
              run the query again once the file is written whole",
             path.display()
         ),
-        None => "error: a data file was shortened by another program while this \
-                 query read it (SIGBUS); run the query again once the file is written whole"
-            .to_owned(),
+        None => UNKNOWN_FILE.trim_end().to_owned(),
     }
 }
-
-/// Said by the handler itself when the pipe could not be set up.
-const FALLBACK: &[u8] = b"error: a data file was shortened by another program \
-while this query read it (SIGBUS); run the query again once the file is written whole\n";
 
 /// Installs the SIGBUS handler (once per process; later calls do nothing).
 pub fn exit_on_bus_error() {
@@ -133,7 +133,7 @@ extern "C" fn on_bus_error(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut l
                 }
             }
         }
-        libc::write(2, FALLBACK.as_ptr().cast(), FALLBACK.len());
+        libc::write(2, UNKNOWN_FILE.as_ptr().cast(), UNKNOWN_FILE.len());
         libc::_exit(2);
     }
 }
