@@ -1,6 +1,7 @@
 //! Checking a data file's shape before DataFusion decodes it, so that a bad
 //! file is reported by name (and line) rather than deep inside a reader:
-//! the Parquet footer (magic, metadata length, metadata that decodes), the
+//! the Parquet footer (magic, metadata length, metadata that decodes, and
+//! column chunks and indexed pages that lie where the reader will slice), the
 //! Arrow IPC magic, a CSV's header (byte-order mark, duplicates) and rows
 //! (the same number of fields on every line, numbers where numbers are
 //! declared), and JSON lines that are objects. Messages name files,
@@ -10,7 +11,9 @@ use super::catalog::arrow_type;
 use crate::guard::truncate;
 use datafusion::arrow::array::{Array, StringArray};
 use datafusion::arrow::compute::{cast_with_options, CastOptions};
-use datafusion::parquet::file::metadata::ParquetMetaDataReader;
+use datafusion::parquet::file::metadata::{
+    PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader,
+};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -72,7 +75,8 @@ pub fn parquet(path: &Path) -> Result<(), Problem> {
         "decoding the Parquet footer of `{}`",
         path.display()
     ));
-    ParquetMetaDataReader::new()
+    let metadata = ParquetMetaDataReader::new()
+        .with_offset_index_policy(PageIndexPolicy::Optional)
         .parse_and_finish(&file)
         .map_err(|e| {
             format!(
@@ -80,6 +84,48 @@ pub fn parquet(path: &Path) -> Result<(), Problem> {
                 truncate(&e.to_string(), 120)
             )
         })?;
+    parquet_layout(&metadata, len - 8 - metadata_len)
+}
+
+/// Every column chunk lies before the footer (which starts at
+/// `data_end`), and every page its offset index lists lies inside its
+/// column chunk, in order. The Parquet reader trusts these positions when
+/// it slices what it fetched, and panics where they are wrong.
+fn parquet_layout(metadata: &ParquetMetaData, data_end: u64) -> Result<(), Problem> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for (c, chunk) in group.columns().iter().enumerate() {
+            let column = chunk.column_path().string();
+            let (start, size) = chunk.byte_range();
+            let end = start.checked_add(size).filter(|&end| end <= data_end);
+            let Some(end) = end else {
+                return Err(format!(
+                    "is damaged: column `{column}` of row group {g} reaches past the data \
+                     (bytes {start} to {start}+{size}, the data ends at {data_end})"
+                ));
+            };
+            let pages = metadata
+                .offset_index()
+                .and_then(|index| index.get(g))
+                .and_then(|group| group.get(c))
+                .map(|index| index.page_locations().as_slice())
+                .unwrap_or_default();
+            let mut next = start;
+            for (p, page) in pages.iter().enumerate() {
+                let inside = u64::try_from(page.offset)
+                    .ok()
+                    .zip(u64::try_from(page.compressed_page_size).ok())
+                    .and_then(|(from, size)| Some((from, from.checked_add(size)?)))
+                    .filter(|&(from, to)| from >= next && to <= end);
+                let Some((_, to)) = inside else {
+                    return Err(format!(
+                        "is damaged: its page index places page {p} of column `{column}` \
+                         (row group {g}) outside its column chunk (bytes {start} to {end})"
+                    ));
+                };
+                next = to;
+            }
+        }
+    }
     Ok(())
 }
 
