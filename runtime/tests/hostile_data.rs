@@ -178,6 +178,69 @@ fn a_fake_parquet_footer_is_refused_before_decoding() {
     );
 }
 
+/// `value` as a Thrift compact varint of a zigzag-encoded integer.
+fn zigzag_varint(value: i64) -> Vec<u8> {
+    let mut rest = ((value << 1) ^ (value >> 63)) as u64;
+    let mut out = Vec::new();
+    loop {
+        let byte = (rest & 0x7f) as u8;
+        rest >>= 7;
+        if rest == 0 {
+            out.push(byte);
+            return out;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A file whose page index says that column `n`'s only page is longer
+/// than its column chunk; the metadata and the pages themselves are
+/// intact. (Found by the fuzz run: Parquet 59.3.2 panics slicing it.)
+fn page_index_overrunning_its_chunk(path: &Path) {
+    use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
+    events_parquet(path, None);
+    let mut bytes = std::fs::read(path).expect("read");
+    let metadata = ParquetMetaDataReader::new()
+        .with_offset_index_policy(PageIndexPolicy::Required)
+        .parse_and_finish(&bytes::Bytes::from(bytes.clone()))
+        .expect("metadata");
+    let chunk = metadata.row_group(0).column(2);
+    let pages = &metadata.offset_index().expect("offset index")[0][2];
+    let size = i64::from(pages.page_locations()[0].compressed_page_size);
+    // The largest size whose encoding is as long as the real one, so that
+    // the index keeps its length.
+    let width = zigzag_varint(size).len();
+    let longer = (1i64 << (7 * width - 1)) - 1;
+    assert!(longer > size + 8, "room to lengthen the page");
+    let (old, new) = (zigzag_varint(size), zigzag_varint(longer));
+    assert_eq!(old.len(), new.len());
+    let from = usize::try_from(chunk.offset_index_offset().expect("index")).expect("offset");
+    let length = usize::try_from(chunk.offset_index_length().expect("index")).expect("length");
+    let index = &mut bytes[from..from + length];
+    // Field 2 of the page location, an i32: header byte 0x15, then the size.
+    let field: Vec<u8> = std::iter::once(0x15).chain(old).collect();
+    let at = index
+        .windows(field.len())
+        .position(|w| w == field.as_slice())
+        .expect("the size in the index");
+    index[at + 1..at + field.len()].copy_from_slice(&new);
+    std::fs::write(path, bytes).expect("write");
+}
+
+#[test]
+fn a_page_index_pointing_past_its_column_chunk_is_refused_before_decoding() {
+    let dir = library(&with_path("events.parquet"));
+    page_index_overrunning_its_chunk(&dir.path().join("events.parquet"));
+    let out = query(dir.path(), &[]);
+    fails(
+        dir.path(),
+        &out,
+        2,
+        &["events.parquet", "is damaged", "page 0 of column `n`"],
+    );
+    assert!(!stderr(&out).contains("internal error"), "{}", stderr(&out));
+}
+
 #[test]
 fn a_truncated_arrow_file_names_it() {
     let dir = library(&with_path("events.arrow"));
