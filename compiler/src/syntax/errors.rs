@@ -121,7 +121,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         }
         Rule::cmp_op => "a comparison",
         Rule::add_op | Rule::mul_op => "an operator",
-        Rule::number_lit | Rule::int_lit => "a number",
+        Rule::number_lit => "a number",
         Rule::string_lit => "a string",
         Rule::duration_lit => "a duration such as `90d`",
         Rule::date_lit | Rule::timestamp_lit => "a date such as `@2026-01-01`",
