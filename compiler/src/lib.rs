@@ -85,7 +85,19 @@ pub fn compile(files: Vec<SourceFile>) -> Compiled {
 /// Like [`compile`], and checks the library against its lock file
 /// (`yardstick.lock`) for formula drift.
 pub fn compile_with_lock(files: Vec<SourceFile>, lock: Option<SourceFile>) -> Compiled {
-    compile_keeping_trees(files, lock).0
+    let (compiled, trees) = compile_keeping_trees(files, lock);
+    free_in_background(trees);
+    compiled
+}
+
+/// Frees `value` on a thread of its own. The syntax trees of a large
+/// library take a few percent of `check` to free (docs/benchmarks.md),
+/// work the caller need not wait for; a process that exits first skips
+/// it. If no thread can be started, `value` is freed here.
+fn free_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("free".to_owned())
+        .spawn(move || drop(value));
 }
 
 /// Like [`compile_with_lock`], keeping the syntax tree of each `.yard`

@@ -537,6 +537,11 @@ impl Cx<'_, '_> {
 /// The length of `text` without trailing whitespace and `//` comments.
 fn trimmed_len(text: &str) -> usize {
     let mut end = text.trim_end().len();
+    // Without a `/` there is no comment to strip: the common case, found
+    // with one `memchr` rather than a search per line.
+    if !text.as_bytes()[..end].contains(&b'/') {
+        return end;
+    }
     loop {
         let head = &text[..end];
         let line_start = head.rfind('\n').map(|i| i + 1).unwrap_or(0);
@@ -602,4 +607,18 @@ fn broken_declaration_name(text: &str) -> Option<String> {
         return None;
     }
     words.find(|w| !w.is_empty()).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed_len;
+
+    #[test]
+    fn trailing_blanks_and_comments_are_not_part_of_a_span() {
+        assert_eq!(trimmed_len("count()\n  "), 7);
+        assert_eq!(trimmed_len("a / b  // per day\n  // more\n  "), 5);
+        assert_eq!(trimmed_len("\"http://x\"\n"), 10);
+        assert_eq!(trimmed_len("x\n// note \"quoted\"\n"), 1);
+        assert_eq!(trimmed_len("  \n"), 0);
+    }
 }
