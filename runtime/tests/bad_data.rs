@@ -73,6 +73,7 @@ fn fails_naming(out: &Output, words: &[&str]) {
         assert!(err.contains(w), "`{w}` not in: {err}");
     }
     assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
     assert!(out.stdout.is_empty());
 }
 

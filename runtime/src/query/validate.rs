@@ -94,13 +94,15 @@ pub fn parquet(path: &Path) -> Result<(), Problem> {
 fn parquet_layout(metadata: &ParquetMetaData, data_end: u64) -> Result<(), Problem> {
     for (g, group) in metadata.row_groups().iter().enumerate() {
         for (c, chunk) in group.columns().iter().enumerate() {
-            let column = chunk.column_path().string();
+            // Named only in a message: most files have nothing to report.
+            let column = || chunk.column_path().string();
             let (start, size) = chunk.byte_range();
             let end = start.checked_add(size).filter(|&end| end <= data_end);
             let Some(end) = end else {
                 return Err(format!(
-                    "is damaged: column `{column}` of row group {g} reaches past the data \
-                     (bytes {start} to {start}+{size}, the data ends at {data_end})"
+                    "is damaged: column `{}` of row group {g} reaches past the data \
+                     (bytes {start} to {start}+{size}, the data ends at {data_end})",
+                    column()
                 ));
             };
             let pages = metadata
@@ -118,8 +120,9 @@ fn parquet_layout(metadata: &ParquetMetaData, data_end: u64) -> Result<(), Probl
                     .filter(|&(from, to)| from >= next && to <= end);
                 let Some((_, to)) = inside else {
                     return Err(format!(
-                        "is damaged: its page index places page {p} of column `{column}` \
-                         (row group {g}) outside its column chunk (bytes {start} to {end})"
+                        "is damaged: its page index places page {p} of column `{}` \
+                         (row group {g}) outside its column chunk (bytes {start} to {end})",
+                        column()
                     ));
                 };
                 next = to;
