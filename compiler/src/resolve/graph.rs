@@ -22,58 +22,76 @@ pub fn order(
 ) -> Order {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
+        New,
         Visiting,
         Done,
     }
-    let mut state: BTreeMap<&str, State> = BTreeMap::new();
-    let mut out = Order {
-        order: Vec::new(),
-        cyclic: BTreeSet::new(),
-    };
-    for start in edges.keys() {
-        if state.contains_key(start.as_str()) {
+    // Nodes by index, in name order (the order of `edges`); a dependency is
+    // looked up once, so the walk itself compares no names.
+    let nodes: Vec<&str> = edges.keys().map(String::as_str).collect();
+    let deps: Vec<Vec<usize>> = edges
+        .values()
+        .map(|targets| {
+            targets
+                .iter()
+                .filter_map(|t| nodes.binary_search(&t.as_str()).ok())
+                .collect()
+        })
+        .collect();
+    let mut state = vec![State::New; nodes.len()];
+    let mut cyclic = vec![false; nodes.len()];
+    let mut order = Vec::with_capacity(nodes.len());
+    for start in 0..nodes.len() {
+        if state[start] != State::New {
             continue;
         }
         // Iterative depth-first search: (node, index of next edge).
-        let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
-        state.insert(start, State::Visiting);
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = State::Visiting;
         while let Some((node, next)) = stack.last().copied() {
-            let deps = edges.get(node).map(Vec::as_slice).unwrap_or(&[]);
-            if let Some(dep) = deps.get(next) {
+            if let Some(&dep) = deps[node].get(next) {
                 if let Some(top) = stack.last_mut() {
                     top.1 += 1;
                 }
-                if !edges.contains_key(dep) {
-                    continue;
-                }
-                match state.get(dep.as_str()) {
-                    None => {
-                        state.insert(dep, State::Visiting);
+                match state[dep] {
+                    State::New => {
+                        state[dep] = State::Visiting;
                         stack.push((dep, 0));
                     }
-                    Some(State::Visiting) => {
+                    State::Visiting => {
                         let from = stack.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                        let cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
+                        let cycle: Vec<&str> =
+                            stack[from..].iter().map(|(n, _)| nodes[*n]).collect();
                         report(&cycle, spans, what, diags);
-                        out.cyclic.extend(cycle.iter().map(|s| s.to_string()));
+                        for (n, _) in &stack[from..] {
+                            cyclic[*n] = true;
+                        }
                     }
-                    Some(State::Done) => {
-                        if out.cyclic.contains(dep.as_str()) {
-                            out.cyclic.insert(node.to_owned());
+                    State::Done => {
+                        if cyclic[dep] {
+                            cyclic[node] = true;
                         }
                     }
                 }
             } else {
                 stack.pop();
-                state.insert(node, State::Done);
-                if deps.iter().any(|d| out.cyclic.contains(d)) {
-                    out.cyclic.insert(node.to_owned());
+                state[node] = State::Done;
+                if deps[node].iter().any(|d| cyclic[*d]) {
+                    cyclic[node] = true;
                 }
-                out.order.push(node.to_owned());
+                order.push(node);
             }
         }
     }
-    out
+    Order {
+        order: order.into_iter().map(|n| nodes[n].to_owned()).collect(),
+        cyclic: nodes
+            .iter()
+            .zip(&cyclic)
+            .filter(|(_, on_cycle)| **on_cycle)
+            .map(|(n, _)| (*n).to_owned())
+            .collect(),
+    }
 }
 
 fn report(cycle: &[&str], spans: &BTreeMap<String, Span>, what: &str, diags: &mut Diagnostics) {
