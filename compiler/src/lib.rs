@@ -35,44 +35,28 @@ pub fn parse(sources: &SourceMap, diags: &mut Diagnostics) -> Vec<syntax::ast::F
     parse_first(sources, usize::MAX, diags)
 }
 
-/// Parses the first `count` files of `sources`.
+/// Parses the first `count` files of `sources`, spread over the cores
+/// (rayon takes the next file as a thread comes free). Trees and
+/// diagnostics come back in file order, whichever thread read each file.
 fn parse_first(
     sources: &SourceMap,
     count: usize,
     diags: &mut Diagnostics,
 ) -> Vec<syntax::ast::File> {
+    use rayon::prelude::*;
     let files: Vec<_> = sources.files().take(count).collect();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(files.len().max(1));
-    let chunk = files.len().div_ceil(threads).max(1);
-    let parse_chunk = |chunk: &[(span::FileId, &SourceFile)]| {
-        let mut diags = Diagnostics::new();
-        let trees: Vec<_> = chunk
-            .iter()
-            .map(|(id, file)| syntax::parse_file(*id, &file.text, &mut diags))
-            .collect();
-        (trees, diags)
-    };
-    let results: Vec<_> = if threads <= 1 {
-        vec![parse_chunk(&files)]
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = files
-                .chunks(chunk)
-                .map(|c| scope.spawn(move || parse_chunk(c)))
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|(id, file)| {
+            let mut file_diags = Diagnostics::new();
+            let tree = syntax::parse_file(*id, &file.text, &mut file_diags);
+            (tree, file_diags)
         })
-    };
-    let mut trees = Vec::with_capacity(files.len());
-    for (chunk_trees, chunk_diags) in results {
-        trees.extend(chunk_trees);
-        diags.extend(chunk_diags);
+        .collect();
+    let mut trees = Vec::with_capacity(parsed.len());
+    for (tree, file_diags) in parsed {
+        trees.push(tree);
+        diags.extend(file_diags);
     }
     trees
 }

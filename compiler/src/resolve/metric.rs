@@ -21,6 +21,7 @@ use crate::syntax::ast::{BinaryOp, DeclKind, Duration, Entry, Expr, ExprKind, Fi
 use crate::types::check::{Checker, Lookup, Mode, Scope};
 use crate::types::unit::DIMENSIONLESS_NAMES;
 use crate::types::{Type, Unit};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// A metric's fields as written, before anything it refers to is checked.
@@ -65,35 +66,96 @@ pub(super) fn build_all(
     names: &Names,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, Metric> {
-    let drafts: BTreeMap<String, Draft<'_>> = decls
-        .iter()
-        .map(|l| (l.decl.name.name.clone(), read(l, diags)))
+    // Reading a declaration needs nothing else: spread over the cores,
+    // diagnostics kept in declaration order.
+    let read: Vec<_> = decls
+        .par_iter()
+        .map(|l| {
+            let mut own = Diagnostics::new();
+            (read(l, &mut own), own)
+        })
         .collect();
-
-    let mut edges = BTreeMap::new();
-    let mut spans = BTreeMap::new();
-    for (name, draft) in &drafts {
-        edges.insert(name.clone(), dependencies(draft, names));
-        spans.insert(name.clone(), draft.name.span);
+    let mut drafts = Vec::with_capacity(read.len());
+    for (draft, own) in read {
+        diags.extend(own);
+        drafts.push(draft);
     }
+    // Each draft's place by name. Built whole from the names (not inserted
+    // one by one), and holding places rather than the drafts themselves.
+    let by_name: BTreeMap<&str, usize> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.name.name.as_str(), i))
+        .collect();
+    let draft_named = |name: &str| by_name.get(name).map(|i| &drafts[*i]);
+
+    let edges = by_name
+        .iter()
+        .map(|(name, i)| (name.to_string(), dependencies(&drafts[*i], names)))
+        .collect();
+    let spans = by_name
+        .iter()
+        .map(|(name, i)| (name.to_string(), drafts[*i].name.span))
+        .collect();
     let order = graph::order(&edges, &spans, "metrics", diags);
 
+    // A base metric reads its source, never another metric, so all of them
+    // are built at once, ahead of the dependency walk; the walk then takes
+    // each one's result and diagnostics in its turn, so the diagnostics come
+    // in the same order as if everything were built one by one.
+    let no_metrics = BTreeMap::new();
+    let mut bases: Vec<Option<(Option<Metric>, Diagnostics)>> = order
+        .order
+        .par_iter()
+        .map(|name| {
+            let draft = draft_named(name).filter(|d| reads_no_metric(d))?;
+            if order.cyclic.contains(name) {
+                return None;
+            }
+            let mut own = Diagnostics::new();
+            Some((build(draft, library, &no_metrics, names, &mut own), own))
+        })
+        .collect();
+
     let mut done: BTreeMap<String, Metric> = BTreeMap::new();
-    for name in &order.order {
+    for (name, base) in order.order.iter().zip(&mut bases) {
         if order.cyclic.contains(name) {
             continue;
         }
-        let Some(draft) = drafts.get(name) else {
+        let Some(draft) = draft_named(name) else {
             continue;
         };
-        if let Some(metric) = build(draft, library, &done, names, diags) {
+        let built = match base.take() {
+            Some((metric, own)) => {
+                diags.extend(own);
+                metric
+            }
+            None => build(draft, library, &done, names, diags),
+        };
+        if let Some(metric) = built {
             done.insert(name.clone(), metric);
         }
     }
-    for draft in drafts.values() {
-        metric_checks::references(draft, &done, names, diags);
+    // Checking what each metric refers to reads the built metrics only.
+    let in_name_order: Vec<usize> = by_name.values().copied().collect();
+    let checked: Vec<Diagnostics> = in_name_order
+        .par_iter()
+        .map(|i| {
+            let mut own = Diagnostics::new();
+            metric_checks::references(&drafts[*i], &done, names, &mut own);
+            own
+        })
+        .collect();
+    for own in checked {
+        diags.extend(own);
     }
     done
+}
+
+/// A base metric (`from: source`, not a variant): what it builds from is
+/// its source alone.
+fn reads_no_metric(draft: &Draft<'_>) -> bool {
+    draft.variant_of.is_none() && draft.from.is_some()
 }
 
 /// The metrics a draft reads: its base, or the metric names in a derived
