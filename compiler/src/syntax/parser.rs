@@ -611,7 +611,43 @@ fn broken_declaration_name(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::trimmed_len;
+    use super::{parse_expression, trimmed_len};
+    use crate::diagnostics::Diagnostics;
+    use crate::span::FileId;
+    use crate::syntax::ast::ExprKind;
+
+    /// The string a whole expression reads as, or `None` when it does not
+    /// parse as one string.
+    fn string_value(text: &str) -> Option<String> {
+        let mut diags = Diagnostics::new();
+        let expr = parse_expression(FileId(0), text, &mut diags)?;
+        match expr.kind {
+            ExprKind::String { value } if !diags.has_errors() => Some(value),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn strings_end_at_the_first_unescaped_quote_on_their_line() {
+        assert_eq!(string_value(r#""plain""#).as_deref(), Some("plain"));
+        assert_eq!(string_value(r#""""#).as_deref(), Some(""));
+        assert_eq!(
+            string_value(r#""say \"hi\"""#).as_deref(),
+            Some("say \"hi\"")
+        );
+        assert_eq!(string_value(r#""a\\""#).as_deref(), Some("a\\"));
+        assert_eq!(string_value(r#""\\\"x""#).as_deref(), Some("\\\"x"));
+        assert_eq!(string_value(r#""tab\there""#).as_deref(), Some("tab\there"));
+        assert_eq!(
+            string_value("\"caf\u{e9} \u{1F600}\"").as_deref(),
+            Some("caf\u{e9} \u{1F600}")
+        );
+        // Not closed on its line, or an escape with nothing after it.
+        assert_eq!(string_value("\"open\n\""), None);
+        assert_eq!(string_value(r#""open"#), None);
+        assert_eq!(string_value(r#""ends in \"#), None);
+        assert_eq!(string_value(r#""a\""#), None);
+    }
 
     #[test]
     fn trailing_blanks_and_comments_are_not_part_of_a_span() {
