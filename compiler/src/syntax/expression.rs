@@ -35,6 +35,14 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 impl Cx<'_, '_> {
     /// A whole expression, or `Error` (reported) when it is too big to check.
     pub(super) fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        // The common case, a lone name or literal: nothing to count or
+        // order, and the tree is that operand's (as the Pratt parser gives).
+        let mut row = pair.clone().into_inner();
+        if let (Some(only), None) = (row.next(), row.next()) {
+            if holds_no_operator(only.as_rule()) {
+                return self.expr_inner(only);
+            }
+        }
         let span = self.span(&pair);
         // The tree's depth (and the Pratt parser's recursion) is bounded by
         // its operators; count them in pest's flat token list first.
@@ -203,6 +211,23 @@ impl Cx<'_, '_> {
             span,
         )
     }
+}
+
+/// A primary that cannot contain an operator: a name or a literal (not a
+/// call, list or parenthesis, whose insides count towards the limit).
+fn holds_no_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::path
+            | Rule::number_lit
+            | Rule::percent_lit
+            | Rule::duration_lit
+            | Rule::string_lit
+            | Rule::date_lit
+            | Rule::timestamp_lit
+            | Rule::bool_lit
+            | Rule::null_lit
+    )
 }
 
 fn is_operator(rule: Rule) -> bool {
