@@ -74,11 +74,12 @@ pub fn compile_with_lock(files: Vec<SourceFile>, lock: Option<SourceFile>) -> Co
     compiled
 }
 
-/// Frees `value` on a thread of its own. The syntax trees of a large
-/// library take a few percent of `check` to free (docs/benchmarks.md),
-/// work the caller need not wait for; a process that exits first skips
-/// it. If no thread can be started, `value` is freed here.
-fn free_in_background<T: Send + 'static>(value: T) {
+/// Frees `value` on a thread of its own. The syntax trees and the model of
+/// a large library each take a few percent of `check` to free
+/// (docs/benchmarks.md), work the caller need not wait for; a process that
+/// exits first skips it. If no thread can be started, `value` is freed
+/// here.
+pub fn free_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("free".to_owned())
         .spawn(move || drop(value));

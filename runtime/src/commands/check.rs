@@ -31,9 +31,12 @@ pub fn run(args: &CheckArgs, style: Style) -> Result<Exit, Fatal> {
             &report::RepoPaths::of(&session.spec),
         ))?,
     }
-    Ok(if diags.has_errors() {
+    let exit = if diags.has_errors() {
         Exit::Failed
     } else {
         Exit::Ok
-    })
+    };
+    // The command is done with the model; the process exits next.
+    yardstick_compiler::free_in_background(session);
+    Ok(exit)
 }
