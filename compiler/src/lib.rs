@@ -43,22 +43,10 @@ fn parse_first(
     count: usize,
     diags: &mut Diagnostics,
 ) -> Vec<syntax::ast::File> {
-    use rayon::prelude::*;
     let files: Vec<_> = sources.files().take(count).collect();
-    let parsed: Vec<_> = files
-        .par_iter()
-        .map(|(id, file)| {
-            let mut file_diags = Diagnostics::new();
-            let tree = syntax::parse_file(*id, &file.text, &mut file_diags);
-            (tree, file_diags)
-        })
-        .collect();
-    let mut trees = Vec::with_capacity(parsed.len());
-    for (tree, file_diags) in parsed {
-        trees.push(tree);
-        diags.extend(file_diags);
-    }
-    trees
+    diags.par_map(&files, |(id, file), own| {
+        syntax::parse_file(*id, &file.text, own)
+    })
 }
 
 /// Parses, resolves and type-checks a library given as file texts.

@@ -102,6 +102,30 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
+    /// `f` over `items` on every core (rayon's pool), each call with a sink
+    /// of its own. The results come back, and their diagnostics are added
+    /// here, in the order of `items`: the output one thread would give.
+    pub fn par_map<T: Sync, R: Send>(
+        &mut self,
+        items: &[T],
+        f: impl Fn(&T, &mut Diagnostics) -> R + Sync,
+    ) -> Vec<R> {
+        use rayon::prelude::*;
+        let done: Vec<(R, Diagnostics)> = items
+            .par_iter()
+            .map(|item| {
+                let mut own = Diagnostics::new();
+                (f(item, &mut own), own)
+            })
+            .collect();
+        done.into_iter()
+            .map(|(result, own)| {
+                self.extend(own);
+                result
+            })
+            .collect()
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }

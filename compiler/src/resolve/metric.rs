@@ -68,18 +68,7 @@ pub(super) fn build_all(
 ) -> BTreeMap<String, Metric> {
     // Reading a declaration needs nothing else: spread over the cores,
     // diagnostics kept in declaration order.
-    let read: Vec<_> = decls
-        .par_iter()
-        .map(|l| {
-            let mut own = Diagnostics::new();
-            (read(l, &mut own), own)
-        })
-        .collect();
-    let mut drafts = Vec::with_capacity(read.len());
-    for (draft, own) in read {
-        diags.extend(own);
-        drafts.push(draft);
-    }
+    let drafts = diags.par_map(decls, read);
     // Each draft's place by name. Built whole from the names (not inserted
     // one by one), and holding places rather than the drafts themselves.
     let by_name: BTreeMap<&str, usize> = drafts
@@ -108,10 +97,8 @@ pub(super) fn build_all(
         .order
         .par_iter()
         .map(|name| {
+            // No dependencies, so never on a cycle.
             let draft = draft_named(name).filter(|d| reads_no_metric(d))?;
-            if order.cyclic.contains(name) {
-                return None;
-            }
             let mut own = Diagnostics::new();
             Some((build(draft, library, &no_metrics, names, &mut own), own))
         })
@@ -138,17 +125,9 @@ pub(super) fn build_all(
     }
     // Checking what each metric refers to reads the built metrics only.
     let in_name_order: Vec<usize> = by_name.values().copied().collect();
-    let checked: Vec<Diagnostics> = in_name_order
-        .par_iter()
-        .map(|i| {
-            let mut own = Diagnostics::new();
-            metric_checks::references(&drafts[*i], &done, names, &mut own);
-            own
-        })
-        .collect();
-    for own in checked {
-        diags.extend(own);
-    }
+    diags.par_map(&in_name_order, |i, own| {
+        metric_checks::references(&drafts[*i], &done, names, own)
+    });
     done
 }
 
